@@ -1,0 +1,1 @@
+//! The Gofer server loop.
