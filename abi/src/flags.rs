@@ -451,13 +451,48 @@ pub mod signal {
     /// The name of a signal ("SIGSEGV"), or "SIG?" when unknown.
     pub fn name(sig: i32) -> &'static str {
         const NAMES: [&str; 32] = [
-            "SIG0", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS",
-            "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM",
-            "SIGSTKFLT", "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU",
-            "SIGURG", "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR",
+            "SIG0",
+            "SIGHUP",
+            "SIGINT",
+            "SIGQUIT",
+            "SIGILL",
+            "SIGTRAP",
+            "SIGABRT",
+            "SIGBUS",
+            "SIGFPE",
+            "SIGKILL",
+            "SIGUSR1",
+            "SIGSEGV",
+            "SIGUSR2",
+            "SIGPIPE",
+            "SIGALRM",
+            "SIGTERM",
+            "SIGSTKFLT",
+            "SIGCHLD",
+            "SIGCONT",
+            "SIGSTOP",
+            "SIGTSTP",
+            "SIGTTIN",
+            "SIGTTOU",
+            "SIGURG",
+            "SIGXCPU",
+            "SIGXFSZ",
+            "SIGVTALRM",
+            "SIGPROF",
+            "SIGWINCH",
+            "SIGIO",
+            "SIGPWR",
             "SIGSYS",
         ];
-        usize::try_from(sig).ok().and_then(|s| NAMES.get(s)).copied().unwrap_or(if (32..=64).contains(&sig) { "SIGRT" } else { "SIG?" })
+        usize::try_from(sig)
+            .ok()
+            .and_then(|s| NAMES.get(s))
+            .copied()
+            .unwrap_or(if (32..=64).contains(&sig) {
+                "SIGRT"
+            } else {
+                "SIG?"
+            })
     }
 }
 

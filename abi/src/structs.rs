@@ -7,7 +7,9 @@ use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 
 /// `struct timespec`.
 #[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout,
+)]
 pub struct Timespec {
     /// Seconds.
     pub tv_sec: i64,
@@ -27,13 +29,18 @@ impl Timespec {
     }
     /// From a duration.
     pub fn from_duration(d: std::time::Duration) -> Self {
-        Timespec { tv_sec: d.as_secs() as i64, tv_nsec: i64::from(d.subsec_nanos()) }
+        Timespec {
+            tv_sec: d.as_secs() as i64,
+            tv_nsec: i64::from(d.subsec_nanos()),
+        }
     }
 }
 
 /// `struct timeval`.
 #[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout,
+)]
 pub struct Timeval {
     /// Seconds.
     pub tv_sec: i64,
@@ -53,7 +60,9 @@ pub struct Timezone {
 
 /// `struct stat` as x86_64 `fstat` fills it.
 #[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout,
+)]
 pub struct Stat {
     /// Device.
     pub st_dev: u64,
@@ -240,7 +249,9 @@ pub struct Sysinfo {
 
 /// `struct rlimit64`.
 #[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout,
+)]
 pub struct Rlimit {
     /// Soft limit.
     pub rlim_cur: u64,
@@ -297,7 +308,9 @@ pub struct Winsize {
 
 /// `struct sigaction` as rt_sigaction takes it on x86_64.
 #[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout,
+)]
 pub struct Sigaction {
     /// Handler address, SIG_DFL or SIG_IGN.
     pub handler: u64,
