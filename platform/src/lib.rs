@@ -8,6 +8,7 @@
 //! traits.
 #![warn(missing_docs)]
 
+pub mod host;
 pub mod ptrace;
 mod regs;
 mod seccomp;

@@ -1,0 +1,56 @@
+//! The Kernel: a value bundling a sandbox's components. Tasks reach everything
+//! through their Kernel; two Kernels share only what they were built to share.
+
+mod run;
+mod task;
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::{Instant, SystemTime};
+
+use sbx_platform::Platform;
+
+pub use run::{run_task, TaskExit};
+pub use task::{Creds, Task, TaskLocal};
+
+use crate::mm::MemoryPool;
+use crate::vfs::MountNamespace;
+
+/// The UTS namespace: host and domain names.
+#[derive(Clone, Debug)]
+pub struct Uts {
+    /// Host name.
+    pub hostname: String,
+    /// NIS domain name.
+    pub domainname: String,
+}
+
+/// A sandbox's kernel: its components.
+pub struct Kernel {
+    /// How guest code runs.
+    pub platform: Arc<dyn Platform>,
+    /// Guest memory.
+    pub pool: Arc<MemoryPool>,
+    /// The file tree.
+    pub mounts: Arc<MountNamespace>,
+    /// Host and domain names.
+    pub uts: Mutex<Uts>,
+    /// When the kernel started (CLOCK_MONOTONIC origin for uptime).
+    pub boot: Instant,
+    /// Wall-clock time at boot.
+    pub boot_wall: SystemTime,
+    /// Print every syscall (`--strace`).
+    pub strace: bool,
+    /// Syscall numbers already reported as unimplemented (each is logged once).
+    pub reported_missing: Mutex<HashSet<u64>>,
+}
+
+impl Kernel {
+    /// Records that syscall `nr` is missing; true the first time.
+    pub fn first_report(&self, nr: u64) -> bool {
+        self.reported_missing
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(nr)
+    }
+}

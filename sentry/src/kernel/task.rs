@@ -1,0 +1,171 @@
+//! Tasks: guest threads as the Sentry sees them.
+
+use std::cell::{Cell, RefCell};
+use std::sync::Arc;
+
+use sbx_abi::flags::rlimit;
+use sbx_abi::structs::{Rlimit, Sigaction};
+use sbx_platform::Regs;
+
+use super::Kernel;
+use crate::mm::MemoryManager;
+use crate::vfs::{FdTable, FsContext};
+
+/// User and group ids of a task.
+#[derive(Clone, Debug, Default)]
+pub struct Creds {
+    /// Real, effective, saved user id.
+    pub uid: (u32, u32, u32),
+    /// Real, effective, saved group id.
+    pub gid: (u32, u32, u32),
+    /// Supplementary groups.
+    pub groups: Vec<u32>,
+}
+
+/// State only the task's own thread touches.
+pub struct TaskLocal {
+    /// Set by exit/exit_group: the task stops after this syscall.
+    pub exit: Cell<Option<super::TaskExit>>,
+    /// Set by handlers that replaced the registers (execve, rt_sigreturn): do not
+    /// write the return value into rax.
+    pub regs_replaced: Cell<bool>,
+    /// set_tid_address.
+    pub clear_child_tid: Cell<u64>,
+    /// set_robust_list (head, len).
+    pub robust_list: Cell<(u64, u64)>,
+    /// Signal dispositions, index = signal - 1.
+    pub sigactions: RefCell<[Sigaction; 64]>,
+    /// Blocked signals.
+    pub sigmask: Cell<u64>,
+    /// Alternate signal stack (sp, flags, size).
+    pub sigaltstack: Cell<(u64, i32, u64)>,
+    /// Resource limits.
+    pub rlimits: RefCell<[Rlimit; rlimit::RLIM_NLIMITS as usize]>,
+    /// Path of the running executable (/proc/self/exe).
+    pub exe: RefCell<String>,
+}
+
+/// Linux's default limits for a process started by a shell (what `ulimit -a` shows).
+fn default_rlimits() -> [Rlimit; rlimit::RLIM_NLIMITS as usize] {
+    let inf = Rlimit {
+        rlim_cur: rlimit::RLIM_INFINITY,
+        rlim_max: rlimit::RLIM_INFINITY,
+    };
+    let mut r = [inf; rlimit::RLIM_NLIMITS as usize];
+    r[rlimit::RLIMIT_STACK as usize] = Rlimit {
+        rlim_cur: 8 << 20,
+        rlim_max: rlimit::RLIM_INFINITY,
+    };
+    r[rlimit::RLIMIT_CORE as usize] = Rlimit {
+        rlim_cur: 0,
+        rlim_max: rlimit::RLIM_INFINITY,
+    };
+    r[rlimit::RLIMIT_NOFILE as usize] = Rlimit {
+        rlim_cur: 1024,
+        rlim_max: 1 << 20,
+    };
+    r[rlimit::RLIMIT_NPROC as usize] = Rlimit {
+        rlim_cur: 4096,
+        rlim_max: 4096,
+    };
+    r[rlimit::RLIMIT_MEMLOCK as usize] = Rlimit {
+        rlim_cur: 8 << 20,
+        rlim_max: 8 << 20,
+    };
+    r[rlimit::RLIMIT_SIGPENDING as usize] = Rlimit {
+        rlim_cur: 63_000,
+        rlim_max: 63_000,
+    };
+    r[rlimit::RLIMIT_MSGQUEUE as usize] = Rlimit {
+        rlim_cur: 819_200,
+        rlim_max: 819_200,
+    };
+    r[rlimit::RLIMIT_NICE as usize] = Rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    r[rlimit::RLIMIT_RTPRIO as usize] = Rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    r
+}
+
+impl Default for TaskLocal {
+    fn default() -> Self {
+        TaskLocal {
+            exit: Cell::new(None),
+            regs_replaced: Cell::new(false),
+            clear_child_tid: Cell::new(0),
+            robust_list: Cell::new((0, 0)),
+            sigactions: RefCell::new([Sigaction::default(); 64]),
+            sigmask: Cell::new(0),
+            sigaltstack: Cell::new((0, 2, 0)),
+            rlimits: RefCell::new(default_rlimits()),
+            exe: RefCell::new(String::new()),
+        }
+    }
+}
+
+/// A guest thread. Owned by the Sentry thread that runs it; syscall handlers get `&Task`.
+pub struct Task {
+    /// The kernel this task lives in.
+    pub kernel: Arc<Kernel>,
+    mm: RefCell<Arc<MemoryManager>>,
+    /// Root, cwd, umask.
+    pub fs: Arc<FsContext>,
+    /// File descriptors.
+    pub fds: Arc<FdTable>,
+    /// Thread id (in the sandbox's pid namespace).
+    pub tid: i32,
+    /// Thread group id (the process id).
+    pub tgid: i32,
+    /// Parent's process id.
+    pub ppid: i32,
+    /// Credentials.
+    pub creds: RefCell<Creds>,
+    /// Guest registers as of the last stop.
+    pub regs: RefCell<Regs>,
+    /// Own-thread state.
+    pub local: TaskLocal,
+}
+
+impl Task {
+    /// A new task (the first of a sandbox, or a test task).
+    pub fn new(
+        kernel: Arc<Kernel>,
+        mm: Arc<MemoryManager>,
+        fs: Arc<FsContext>,
+        fds: Arc<FdTable>,
+        tid: i32,
+        creds: Creds,
+    ) -> Self {
+        Task {
+            kernel,
+            mm: RefCell::new(mm),
+            fs,
+            fds,
+            tid,
+            tgid: tid,
+            ppid: 0,
+            creds: RefCell::new(creds),
+            regs: RefCell::new(Regs::default()),
+            local: TaskLocal::default(),
+        }
+    }
+
+    /// The task's address space.
+    pub fn mm(&self) -> Arc<MemoryManager> {
+        self.mm.borrow().clone()
+    }
+
+    /// Replaces the address space (execve).
+    pub fn set_mm(&self, mm: Arc<MemoryManager>) {
+        *self.mm.borrow_mut() = mm;
+    }
+
+    /// The kernel.
+    pub fn kernel(&self) -> &Kernel {
+        &self.kernel
+    }
+}

@@ -1,0 +1,6 @@
+//! signal syscalls.
+
+use super::Syscall;
+
+/// This family's table entries.
+pub(super) const SYSCALLS: &[Syscall] = &[];

@@ -1,0 +1,120 @@
+//! Files backed by a host fd the Sentry was given by its caller (the stdio of
+//! `sbx run`): the guest reads and writes them through the Sentry, which makes the
+//! host call on an fd it chose, never one the guest named.
+
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
+use std::sync::Arc;
+
+use sbx_abi::flags::{ioctl, OpenFlags};
+use sbx_abi::structs::{Stat, Termios, Winsize};
+use sbx_abi::Errno;
+use zerocopy::{FromZeros, IntoBytes};
+
+use super::{FileDescription, FileOps};
+use crate::kernel::Task;
+
+struct HostFile {
+    fd: OwnedFd,
+    seekable: bool,
+}
+
+fn host_errno(e: nix::Error) -> Errno {
+    Errno(e as i32)
+}
+
+/// Wraps a host fd (one of `sbx run`'s stdio) as a guest file.
+pub fn host_file(fd: OwnedFd, flags: OpenFlags, path: String) -> Arc<FileDescription> {
+    let seekable = nix::unistd::lseek(fd.as_raw_fd(), 0, nix::unistd::Whence::SeekCur).is_ok();
+    Arc::new(FileDescription::new(
+        Box::new(HostFile { fd, seekable }),
+        flags,
+        path,
+    ))
+}
+
+impl FileOps for HostFile {
+    fn read(&self, _file: &FileDescription, buf: &mut [u8], off: u64) -> Result<usize, Errno> {
+        loop {
+            let r = if self.seekable {
+                nix::sys::uio::pread(&self.fd, buf, off as i64)
+            } else {
+                nix::unistd::read(self.fd.as_raw_fd(), buf)
+            };
+            match r {
+                Err(nix::Error::EINTR) => continue,
+                r => return r.map_err(host_errno),
+            }
+        }
+    }
+
+    fn write(&self, _file: &FileDescription, buf: &[u8], off: u64) -> Result<usize, Errno> {
+        loop {
+            let r = if self.seekable {
+                nix::sys::uio::pwrite(&self.fd, buf, off as i64)
+            } else {
+                nix::unistd::write(&self.fd, buf)
+            };
+            match r {
+                Err(nix::Error::EINTR) => continue,
+                r => return r.map_err(host_errno),
+            }
+        }
+    }
+
+    fn stat(&self, _file: &FileDescription) -> Result<Stat, Errno> {
+        let st = nix::sys::stat::fstat(self.fd.as_raw_fd()).map_err(host_errno)?;
+        Ok(Stat {
+            st_dev: st.st_dev,
+            st_ino: st.st_ino,
+            st_nlink: st.st_nlink,
+            st_mode: st.st_mode,
+            st_uid: st.st_uid,
+            st_gid: st.st_gid,
+            st_rdev: st.st_rdev,
+            st_size: st.st_size,
+            st_blksize: st.st_blksize,
+            st_blocks: st.st_blocks,
+            st_atime: st.st_atime,
+            st_atime_nsec: st.st_atime_nsec,
+            st_mtime: st.st_mtime,
+            st_mtime_nsec: st.st_mtime_nsec,
+            st_ctime: st.st_ctime,
+            st_ctime_nsec: st.st_ctime_nsec,
+            ..Default::default()
+        })
+    }
+
+    fn seekable(&self) -> bool {
+        self.seekable
+    }
+
+    fn ioctl(&self, _file: &FileDescription, t: &Task, req: u64, arg: u64) -> Result<u64, Errno> {
+        // Only the read-only terminal queries are passed through; changing the host
+        // terminal's modes on the guest's behalf is not offered yet.
+        match req {
+            ioctl::TCGETS => {
+                let mut tio = Termios::new_zeroed();
+                host_ioctl(self.fd.as_fd(), libc::TCGETS, tio.as_mut_bytes())?;
+                t.mm().copy_out(arg, &tio)?;
+                Ok(0)
+            }
+            ioctl::TIOCGWINSZ => {
+                let mut ws = Winsize::new_zeroed();
+                host_ioctl(self.fd.as_fd(), libc::TIOCGWINSZ, ws.as_mut_bytes())?;
+                t.mm().copy_out(arg, &ws)?;
+                Ok(0)
+            }
+            ioctl::TCSETS | ioctl::TCSETSW | ioctl::TCSETSF | ioctl::TIOCSWINSZ => {
+                // Check that it is a terminal first, as Linux would.
+                let mut tio = Termios::new_zeroed();
+                host_ioctl(self.fd.as_fd(), libc::TCGETS, tio.as_mut_bytes())?;
+                Err(Errno::EPERM)
+            }
+            _ => Err(Errno::ENOTTY),
+        }
+    }
+}
+
+fn host_ioctl(fd: BorrowedFd<'_>, req: libc::c_ulong, out: &mut [u8]) -> Result<(), Errno> {
+    sbx_platform::host::ioctl_read(fd, req, out).map_err(host_errno)
+}
