@@ -43,6 +43,12 @@ pub struct TaskLocal {
     pub rlimits: RefCell<[Rlimit; rlimit::RLIM_NLIMITS as usize]>,
     /// Path of the running executable (/proc/self/exe).
     pub exe: RefCell<String>,
+    /// Command name (PR_SET_NAME, /proc/PID/comm).
+    pub comm: RefCell<Vec<u8>>,
+    /// Host tid of the stub thread running this task (for CPU clocks); 0 if none.
+    pub host_tid: Cell<i32>,
+    /// Pending signals (bit N-1 for signal N), delivered when unblocked.
+    pub pending: Cell<u64>,
 }
 
 /// Linux's default limits for a process started by a shell (what `ulimit -a` shows).
@@ -103,6 +109,9 @@ impl Default for TaskLocal {
             sigaltstack: Cell::new((0, 2, 0)),
             rlimits: RefCell::new(default_rlimits()),
             exe: RefCell::new(String::new()),
+            comm: RefCell::new(Vec::new()),
+            host_tid: Cell::new(0),
+            pending: Cell::new(0),
         }
     }
 }

@@ -1,6 +1,174 @@
-//! process syscalls.
+//! Process lifetime and per-thread state: exit, set_tid_address, robust lists,
+//! arch_prctl, prctl.
 
-use super::Syscall;
+use sbx_abi::flags::arch_prctl::*;
+use sbx_abi::{Errno, SysResult};
+
+use super::{sys, Syscall, SyscallArgs};
+use crate::kernel::{Task, TaskExit};
 
 /// This family's table entries.
-pub(super) const SYSCALLS: &[Syscall] = &[];
+pub(super) const SYSCALLS: &[Syscall] = &[
+    sys!(SYS_EXIT, sys_exit, "d"),
+    sys!(SYS_EXIT_GROUP, sys_exit_group, "d"),
+    sys!(SYS_SET_TID_ADDRESS, sys_set_tid_address, "x"),
+    sys!(SYS_SET_ROBUST_LIST, sys_set_robust_list, "xu"),
+    sys!(SYS_GET_ROBUST_LIST, sys_get_robust_list, "dxx"),
+    sys!(
+        SYS_ARCH_PRCTL,
+        sys_arch_prctl,
+        "xx",
+        "ARCH_SET_CPUID returns EINVAL"
+    ),
+    sys!(
+        SYS_PRCTL,
+        sys_prctl,
+        "dxxxx",
+        "only the options listed in sys_prctl"
+    ),
+];
+
+/// exit(2). With one thread per process for now, it ends the process.
+pub fn sys_exit(t: &Task, a: &SyscallArgs) -> SysResult {
+    t.local.exit.set(Some(TaskExit::Exited(a.i32(0) & 0xff)));
+    Ok(0)
+}
+
+/// exit_group(2).
+pub fn sys_exit_group(t: &Task, a: &SyscallArgs) -> SysResult {
+    t.local.exit.set(Some(TaskExit::Exited(a.i32(0) & 0xff)));
+    Ok(0)
+}
+
+/// set_tid_address(2).
+pub fn sys_set_tid_address(t: &Task, a: &SyscallArgs) -> SysResult {
+    t.local.clear_child_tid.set(a.addr(0));
+    Ok(t.tid as u64)
+}
+
+/// set_robust_list(2).
+pub fn sys_set_robust_list(t: &Task, a: &SyscallArgs) -> SysResult {
+    // sizeof(struct robust_list_head)
+    if a.usize(1) != 24 {
+        return Err(Errno::EINVAL);
+    }
+    t.local.robust_list.set((a.addr(0), a.u64(1)));
+    Ok(0)
+}
+
+/// get_robust_list(2): the caller's own list only, for now.
+pub fn sys_get_robust_list(t: &Task, a: &SyscallArgs) -> SysResult {
+    let pid = a.i32(0);
+    if pid != 0 && pid != t.tid {
+        return Err(Errno::ESRCH);
+    }
+    let (head, len) = t.local.robust_list.get();
+    t.mm().copy_out(a.addr(1), &head)?;
+    t.mm().copy_out(a.addr(2), &len)?;
+    Ok(0)
+}
+
+/// Highest canonical user address + 1 (TASK_SIZE_MAX).
+const TASK_SIZE_MAX: u64 = 0x7fff_ffff_f000;
+
+/// arch_prctl(2).
+pub fn sys_arch_prctl(t: &Task, a: &SyscallArgs) -> SysResult {
+    let (code, addr) = (a.u64(0), a.u64(1));
+    match code {
+        ARCH_SET_FS | ARCH_SET_GS => {
+            if addr >= TASK_SIZE_MAX {
+                return Err(Errno::EPERM);
+            }
+            let mut r = t.regs.borrow_mut();
+            if code == ARCH_SET_FS {
+                r.0.fs_base = addr;
+            } else {
+                r.0.gs_base = addr;
+            }
+            Ok(0)
+        }
+        ARCH_GET_FS | ARCH_GET_GS => {
+            let r = *t.regs.borrow();
+            let v = if code == ARCH_GET_FS {
+                r.0.fs_base
+            } else {
+                r.0.gs_base
+            };
+            t.mm().copy_out(addr, &v)?;
+            Ok(0)
+        }
+        // CPUID is not faulting: the guest executes it natively.
+        ARCH_GET_CPUID => Ok(1),
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+/// prctl(2), the options programs commonly use.
+pub fn sys_prctl(t: &Task, a: &SyscallArgs) -> SysResult {
+    const PR_SET_PDEATHSIG: i32 = 1;
+    const PR_GET_PDEATHSIG: i32 = 2;
+    const PR_GET_DUMPABLE: i32 = 3;
+    const PR_SET_DUMPABLE: i32 = 4;
+    const PR_SET_NAME: i32 = 15;
+    const PR_GET_NAME: i32 = 16;
+    const PR_CAPBSET_READ: i32 = 23;
+    const PR_SET_NO_NEW_PRIVS: i32 = 38;
+    const PR_GET_NO_NEW_PRIVS: i32 = 39;
+    const CAP_LAST_CAP: u64 = 40;
+    match a.i32(0) {
+        PR_SET_NAME => {
+            let mut name = [0u8; 16];
+            // Linux copies up to 16 bytes and terminates at the first NUL.
+            let mm = t.mm();
+            let mut n = 0;
+            while n < 15 {
+                let b: u8 = mm.copy_in(a.addr(1) + n as u64)?;
+                if b == 0 {
+                    break;
+                }
+                name[n] = b;
+                n += 1;
+            }
+            *t.local.comm.borrow_mut() = name[..n].to_vec();
+            Ok(0)
+        }
+        PR_GET_NAME => {
+            let mut name = [0u8; 16];
+            let comm = t.local.comm.borrow();
+            name[..comm.len().min(15)].copy_from_slice(&comm[..comm.len().min(15)]);
+            t.mm().copy_out_bytes(a.addr(1), &name)?;
+            Ok(0)
+        }
+        PR_SET_PDEATHSIG => {
+            let sig = a.u64(1);
+            if sig > 64 {
+                return Err(Errno::EINVAL);
+            }
+            // The sandbox's first process has no parent inside the sandbox to outlive.
+            Ok(0)
+        }
+        PR_GET_PDEATHSIG => {
+            t.mm().copy_out(a.addr(1), &0i32)?;
+            Ok(0)
+        }
+        PR_GET_DUMPABLE => Ok(1),
+        PR_SET_DUMPABLE => match a.u64(1) {
+            0 | 1 => Ok(0),
+            _ => Err(Errno::EINVAL),
+        },
+        PR_CAPBSET_READ => {
+            if a.u64(1) > CAP_LAST_CAP {
+                return Err(Errno::EINVAL);
+            }
+            Ok(1)
+        }
+        PR_SET_NO_NEW_PRIVS => {
+            if a.u64(1) != 1 || a.u64(2) != 0 || a.u64(3) != 0 || a.u64(4) != 0 {
+                return Err(Errno::EINVAL);
+            }
+            Ok(0)
+        }
+        PR_GET_NO_NEW_PRIVS => Ok(0),
+        _ => Err(Errno::EINVAL),
+    }
+}

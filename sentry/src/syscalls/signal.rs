@@ -1,6 +1,233 @@
-//! signal syscalls.
+//! Signal state: dispositions, masks, alternate stacks, and sending signals to the
+//! calling process. Delivery to guest handlers arrives with issue 4; until then a
+//! signal whose action would run a handler terminates the process (and says so in
+//! the log), and default actions are carried out.
 
-use super::Syscall;
+use sbx_abi::flags::signal::*;
+use sbx_abi::structs::Sigaction;
+use sbx_abi::{Errno, SysResult};
+
+use super::{sys, Syscall, SyscallArgs};
+use crate::kernel::{Task, TaskExit};
 
 /// This family's table entries.
-pub(super) const SYSCALLS: &[Syscall] = &[];
+pub(super) const SYSCALLS: &[Syscall] = &[
+    sys!(SYS_RT_SIGACTION, sys_rt_sigaction, "dxxu"),
+    sys!(SYS_RT_SIGPROCMASK, sys_rt_sigprocmask, "dxxu"),
+    sys!(SYS_SIGALTSTACK, sys_sigaltstack, "xx"),
+    sys!(SYS_RT_SIGPENDING, sys_rt_sigpending, "xu"),
+    sys!(
+        SYS_KILL,
+        sys_kill,
+        "dd",
+        "only the calling process; handlers are not run yet"
+    ),
+    sys!(
+        SYS_TGKILL,
+        sys_tgkill,
+        "ddd",
+        "only the calling thread; handlers are not run yet"
+    ),
+    sys!(
+        SYS_TKILL,
+        sys_tkill,
+        "dd",
+        "only the calling thread; handlers are not run yet"
+    ),
+];
+
+fn bit(sig: i32) -> u64 {
+    1 << (sig - 1)
+}
+
+/// SIGKILL and SIGSTOP can be neither caught nor blocked.
+const UNBLOCKABLE: u64 = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1));
+
+/// rt_sigaction(2).
+pub fn sys_rt_sigaction(t: &Task, a: &SyscallArgs) -> SysResult {
+    let (sig, act, oact, size) = (a.i32(0), a.addr(1), a.addr(2), a.usize(3));
+    if size != 8 || !(1..=NSIG).contains(&sig) {
+        return Err(Errno::EINVAL);
+    }
+    let new = if act != 0 {
+        if sig == SIGKILL || sig == SIGSTOP {
+            return Err(Errno::EINVAL);
+        }
+        Some(t.mm().copy_in::<Sigaction>(act)?)
+    } else {
+        None
+    };
+    let old = t.local.sigactions.borrow()[(sig - 1) as usize];
+    if oact != 0 {
+        t.mm().copy_out(oact, &old)?;
+    }
+    if let Some(mut n) = new {
+        n.mask &= !UNBLOCKABLE;
+        t.local.sigactions.borrow_mut()[(sig - 1) as usize] = n;
+    }
+    Ok(0)
+}
+
+/// rt_sigprocmask(2).
+pub fn sys_rt_sigprocmask(t: &Task, a: &SyscallArgs) -> SysResult {
+    let (how, set, oset, size) = (a.u32(0), a.addr(1), a.addr(2), a.usize(3));
+    if size != 8 {
+        return Err(Errno::EINVAL);
+    }
+    let old = t.local.sigmask.get();
+    if set != 0 {
+        let s: u64 = t.mm().copy_in(set)?;
+        let new = match how {
+            SIG_BLOCK => old | s,
+            SIG_UNBLOCK => old & !s,
+            SIG_SETMASK => s,
+            _ => return Err(Errno::EINVAL),
+        };
+        t.local.sigmask.set(new & !UNBLOCKABLE);
+    }
+    if oset != 0 {
+        t.mm().copy_out(oset, &old)?;
+    }
+    deliver_pending(t);
+    Ok(0)
+}
+
+/// sigaltstack(2).
+pub fn sys_sigaltstack(t: &Task, a: &SyscallArgs) -> SysResult {
+    const SS_ONSTACK: i32 = 1;
+    const SS_DISABLE: i32 = 2;
+    const SS_AUTODISARM: i32 = 1 << 31;
+    const MINSIGSTKSZ: u64 = 2048;
+    let (ss, oss) = (a.addr(0), a.addr(1));
+    let cur = t.local.sigaltstack.get();
+    if oss != 0 {
+        // stack_t { void *ss_sp; int ss_flags; size_t ss_size; }
+        let mut b = [0u8; 24];
+        b[..8].copy_from_slice(&cur.0.to_le_bytes());
+        b[8..12].copy_from_slice(&cur.1.to_le_bytes());
+        b[16..].copy_from_slice(&cur.2.to_le_bytes());
+        t.mm().copy_out_bytes(oss, &b)?;
+    }
+    if ss != 0 {
+        let mut b = [0u8; 24];
+        t.mm().copy_in_bytes(ss, &mut b)?;
+        let sp = u64::from_le_bytes(b[..8].try_into().unwrap_or_default());
+        let flags = i32::from_le_bytes(b[8..12].try_into().unwrap_or_default());
+        let size = u64::from_le_bytes(b[16..].try_into().unwrap_or_default());
+        let mode = flags & !SS_AUTODISARM;
+        if mode != 0 && mode != SS_DISABLE && mode != SS_ONSTACK {
+            return Err(Errno::EINVAL);
+        }
+        if mode == SS_DISABLE {
+            t.local.sigaltstack.set((0, SS_DISABLE, 0));
+        } else {
+            if size < MINSIGSTKSZ {
+                return Err(Errno::ENOMEM);
+            }
+            t.local.sigaltstack.set((sp, flags & SS_AUTODISARM, size));
+        }
+    }
+    Ok(0)
+}
+
+/// rt_sigpending(2).
+pub fn sys_rt_sigpending(t: &Task, a: &SyscallArgs) -> SysResult {
+    if a.usize(1) > 8 {
+        return Err(Errno::EINVAL);
+    }
+    let p = t.local.pending.get() & t.local.sigmask.get();
+    let bytes = p.to_le_bytes();
+    t.mm().copy_out_bytes(a.addr(0), &bytes[..a.usize(1)])?;
+    Ok(0)
+}
+
+/// What a signal does when its disposition is SIG_DFL.
+fn default_is_ignore(sig: i32) -> bool {
+    matches!(sig, SIGCHLD | SIGURG | SIGWINCH | SIGCONT)
+}
+
+/// Queues `sig` for `t` itself and acts on it at once if it is not blocked.
+fn send_self(t: &Task, sig: i32) -> SysResult {
+    if !(0..=NSIG).contains(&sig) {
+        return Err(Errno::EINVAL);
+    }
+    if sig == 0 {
+        return Ok(0);
+    }
+    t.local.pending.set(t.local.pending.get() | bit(sig));
+    deliver_pending(t);
+    Ok(0)
+}
+
+/// Acts on pending, unblocked signals.
+fn deliver_pending(t: &Task) {
+    let deliverable = t.local.pending.get() & !t.local.sigmask.get();
+    if deliverable == 0 {
+        return;
+    }
+    for sig in 1..=NSIG {
+        if deliverable & bit(sig) == 0 {
+            continue;
+        }
+        t.local.pending.set(t.local.pending.get() & !bit(sig));
+        let act = t.local.sigactions.borrow()[(sig - 1) as usize];
+        match act.handler {
+            SIG_IGN => continue,
+            SIG_DFL if default_is_ignore(sig) => continue,
+            SIG_DFL if matches!(sig, SIGSTOP | SIGTSTP | SIGTTIN | SIGTTOU) => {
+                tracing::warn!(
+                    "job-control stop by {} is not supported yet; ignored",
+                    name(sig)
+                );
+                continue;
+            }
+            SIG_DFL => {}
+            _ => tracing::error!(
+                "guest handler for {} cannot run yet (signal delivery: issue 4); terminating",
+                name(sig)
+            ),
+        }
+        t.local.exit.set(Some(TaskExit::Signaled(sig)));
+        return;
+    }
+}
+
+fn is_self(t: &Task, pid: i32) -> bool {
+    pid == t.tgid || pid == 0 || pid == -1 || pid == -t.tgid
+}
+
+/// kill(2).
+pub fn sys_kill(t: &Task, a: &SyscallArgs) -> SysResult {
+    let (pid, sig) = (a.i32(0), a.i32(1));
+    if !(0..=NSIG).contains(&sig) {
+        return Err(Errno::EINVAL);
+    }
+    if !is_self(t, pid) {
+        return Err(Errno::ESRCH);
+    }
+    send_self(t, sig)
+}
+
+/// tgkill(2).
+pub fn sys_tgkill(t: &Task, a: &SyscallArgs) -> SysResult {
+    let (tgid, tid, sig) = (a.i32(0), a.i32(1), a.i32(2));
+    if tgid <= 0 || tid <= 0 {
+        return Err(Errno::EINVAL);
+    }
+    if tgid != t.tgid || tid != t.tid {
+        return Err(Errno::ESRCH);
+    }
+    send_self(t, sig)
+}
+
+/// tkill(2).
+pub fn sys_tkill(t: &Task, a: &SyscallArgs) -> SysResult {
+    let (tid, sig) = (a.i32(0), a.i32(1));
+    if tid <= 0 {
+        return Err(Errno::EINVAL);
+    }
+    if tid != t.tid {
+        return Err(Errno::ESRCH);
+    }
+    send_self(t, sig)
+}

@@ -51,6 +51,19 @@ impl Default for FsContext {
 /// The mount namespace: the sandbox's file tree (a Kernel component).
 pub struct MountNamespace {}
 
+impl MountNamespace {
+    /// Placeholder until the VFS lands.
+    pub fn new_sandbox(_g: Arc<sbx_gofer::GoferClient>) -> Result<Arc<Self>, Errno> {
+        Ok(Arc::new(MountNamespace {}))
+    }
+}
+impl FsContext {
+    /// Placeholder until the VFS lands.
+    pub fn for_kernel(_k: &crate::kernel::Kernel, _cwd: &[u8]) -> Self {
+        Self::new()
+    }
+}
+
 /// Opens `path` relative to `dirfd` (AT_FDCWD or an fd of `t`) as openat(2) does.
 pub fn open_at(
     _t: &Task,

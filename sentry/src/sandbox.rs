@@ -1,0 +1,131 @@
+//! Building and starting a sandbox: a Kernel from its components, and its first
+//! task running the user's program.
+
+use std::os::fd::OwnedFd;
+use std::sync::{Arc, Mutex};
+use std::time::{Instant, SystemTime};
+
+use sbx_abi::flags::OpenFlags;
+use sbx_abi::Errno;
+use sbx_platform::Platform;
+
+use crate::kernel::{run_task, Creds, Kernel, Task, TaskExit, Uts};
+use crate::mm::{MemoryManager, MemoryPool};
+use crate::vfs::{self, FdTable, FsContext, MountNamespace};
+
+/// Everything needed to start a sandbox's first process.
+pub struct Config {
+    /// Program as the user named it (a path, or a name searched in PATH).
+    pub program: Vec<u8>,
+    /// argv (argv[0] included).
+    pub argv: Vec<Vec<u8>>,
+    /// Environment, as `NAME=value`.
+    pub envp: Vec<Vec<u8>>,
+    /// Working directory inside the sandbox.
+    pub cwd: Vec<u8>,
+    /// Host fds to become the guest's 0, 1, 2.
+    pub stdio: [OwnedFd; 3],
+    /// Host name.
+    pub hostname: String,
+    /// Print syscalls.
+    pub strace: bool,
+    /// Credentials of the first process.
+    pub creds: Creds,
+}
+
+/// Why a sandbox could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The memory file could not be made.
+    #[error("creating the memory file: {0}")]
+    Memory(std::io::Error),
+    /// The platform failed.
+    #[error("starting the guest process: {0}")]
+    Platform(#[from] sbx_platform::PlatformError),
+    /// The program could not be found or loaded.
+    #[error("{program}: {errno}")]
+    Exec {
+        /// The program.
+        program: String,
+        /// Why.
+        errno: Errno,
+    },
+}
+
+/// Resolves a program name like execvp(3): a name without '/' is searched in PATH.
+fn resolve_program(t: &Task, program: &[u8], envp: &[Vec<u8>]) -> Vec<u8> {
+    if program.contains(&b'/') {
+        return program.to_vec();
+    }
+    let path = envp
+        .iter()
+        .find_map(|e| e.strip_prefix(b"PATH="))
+        .map(<[u8]>::to_vec)
+        .unwrap_or_else(|| b"/usr/local/bin:/usr/bin:/bin".to_vec());
+    for dir in path.split(|&c| c == b':') {
+        let mut cand = if dir.is_empty() {
+            b".".to_vec()
+        } else {
+            dir.to_vec()
+        };
+        cand.push(b'/');
+        cand.extend_from_slice(program);
+        if let Ok(f) = vfs::open_at(t, sbx_abi::flags::AT_FDCWD, &cand, OpenFlags::empty(), 0) {
+            if f.stat().is_ok_and(|st| {
+                st.st_mode & sbx_abi::flags::S_IFMT == sbx_abi::flags::S_IFREG
+                    && st.st_mode & 0o111 != 0
+            }) {
+                return cand;
+            }
+        }
+    }
+    program.to_vec()
+}
+
+/// Builds a kernel around `mounts` and runs `cfg`'s program to completion.
+pub fn run(
+    platform: Arc<dyn Platform>,
+    mounts: Arc<MountNamespace>,
+    cfg: Config,
+) -> Result<TaskExit, StartError> {
+    let pool = MemoryPool::new().map_err(StartError::Memory)?;
+    let kernel = Arc::new(Kernel {
+        platform: platform.clone(),
+        pool: pool.clone(),
+        mounts,
+        uts: Mutex::new(Uts {
+            hostname: cfg.hostname.clone(),
+            domainname: "(none)".into(),
+        }),
+        boot: Instant::now(),
+        boot_wall: SystemTime::now(),
+        strace: cfg.strace,
+        reported_missing: Mutex::new(Default::default()),
+    });
+    let (asp, mut ctx) = platform.new_process(pool.file.fd())?;
+    let mm = Arc::new(MemoryManager::new(pool, Some(asp)));
+    let fds = Arc::new(FdTable::new());
+    for (i, fd) in cfg.stdio.into_iter().enumerate() {
+        let flags = if i == 0 {
+            OpenFlags::empty()
+        } else {
+            OpenFlags::O_WRONLY
+        };
+        let name = ["/dev/stdin", "/dev/stdout", "/dev/stdout"][i].to_string();
+        let _ = fds.install_at(i as i32, vfs::host_file(fd, flags, name), false);
+    }
+    let fs = Arc::new(FsContext::for_kernel(&kernel, &cfg.cwd));
+    let task = Task::new(kernel, mm.clone(), fs, fds, 1, cfg.creds);
+    task.local.host_tid.set(ctx.host_tid());
+    let path = resolve_program(&task, &cfg.program, &cfg.envp);
+    let exec_err = |errno| StartError::Exec {
+        program: String::from_utf8_lossy(&cfg.program).into_owned(),
+        errno,
+    };
+    let loaded = crate::loader::load(&task, &mm, &path, cfg.argv, cfg.envp).map_err(exec_err)?;
+    *task.regs.borrow_mut() = loaded.regs;
+    *task.local.exe.borrow_mut() = loaded.exe;
+    let comm = path.rsplit(|&c| c == b'/').next().unwrap_or(&path);
+    *task.local.comm.borrow_mut() = comm[..comm.len().min(15)].to_vec();
+    Ok(run_task(&task, ctx.as_mut()))
+}

@@ -1,0 +1,116 @@
+//! `sbx run`.
+
+use std::ffi::OsString;
+use std::os::fd::AsFd;
+use std::os::unix::ffi::OsStrExt;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use sbx_sentry::kernel::{Creds, TaskExit};
+use sbx_sentry::sandbox::{self, Config};
+
+/// Arguments of `sbx run`.
+#[derive(clap::Args, Debug)]
+pub struct RunArgs {
+    /// Print every guest syscall to stderr, strace-style.
+    #[arg(long)]
+    strace: bool,
+    /// How guest code runs.
+    #[arg(long, default_value = "ptrace", value_parser = ["ptrace"])]
+    platform: String,
+    /// Host name inside the sandbox.
+    #[arg(long, default_value = "sbx")]
+    hostname: String,
+    /// Log destination for Sentry messages (default: stderr, errors only; set
+    /// SBX_LOG=warn or debug for more).
+    #[arg(long)]
+    log: Option<std::path::PathBuf>,
+    /// The program and its arguments.
+    #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
+    command: Vec<OsString>,
+}
+
+fn init_logging(args: &RunArgs) -> Result<()> {
+    use tracing_subscriber::EnvFilter;
+    let default = if args.strace {
+        "error,strace=info"
+    } else {
+        "error"
+    };
+    let filter = EnvFilter::try_from_env("SBX_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    let filter = if args.strace {
+        filter.add_directive("strace=info".parse().context("filter")?)
+    } else {
+        filter
+    };
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .without_time()
+        .with_target(false)
+        .with_level(false);
+    match &args.log {
+        Some(path) => {
+            let f = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .with_context(|| format!("opening log file {}", path.display()))?;
+            builder.with_ansi(false).with_writer(Arc::new(f)).init();
+        }
+        None => builder.with_writer(std::io::stderr).init(),
+    }
+    Ok(())
+}
+
+/// Runs the sandbox; returns the exit status for `sbx` itself.
+pub fn run(args: RunArgs) -> Result<i32> {
+    init_logging(&args)?;
+    let gofer = crate::gofer::start(std::path::Path::new("/"), false)?;
+    let client = Arc::new(sbx_gofer::GoferClient::new(gofer.sock));
+    let mounts = sbx_sentry::vfs::MountNamespace::new_sandbox(client)
+        .map_err(|e| anyhow::anyhow!("building the root file system: {e}"))?;
+    let platform: Arc<dyn sbx_platform::Platform> = Arc::new(
+        sbx_platform::ptrace::PtracePlatform::new().context("preparing the ptrace platform")?,
+    );
+    let stdio = [
+        std::io::stdin().as_fd().try_clone_to_owned()?,
+        std::io::stdout().as_fd().try_clone_to_owned()?,
+        std::io::stderr().as_fd().try_clone_to_owned()?,
+    ];
+    let argv: Vec<Vec<u8>> = args.command.iter().map(|a| a.as_bytes().to_vec()).collect();
+    let envp: Vec<Vec<u8>> = std::env::vars_os()
+        .map(|(k, v)| {
+            let mut e = k.as_bytes().to_vec();
+            e.push(b'=');
+            e.extend_from_slice(v.as_bytes());
+            e
+        })
+        .collect();
+    let cwd = std::env::current_dir()
+        .map(|p| p.as_os_str().as_bytes().to_vec())
+        .unwrap_or_else(|_| b"/".to_vec());
+    let uid = nix::unistd::getuid().as_raw();
+    let gid = nix::unistd::getgid().as_raw();
+    let cfg = Config {
+        program: argv[0].clone(),
+        argv,
+        envp,
+        cwd,
+        stdio,
+        hostname: args.hostname.clone(),
+        strace: args.strace,
+        creds: Creds {
+            uid: (uid, uid, uid),
+            gid: (gid, gid, gid),
+            groups: vec![],
+        },
+    };
+    let exit = sandbox::run(platform, mounts, cfg)?;
+    let mut child = gofer.child;
+    let _ = child.kill();
+    let _ = child.wait();
+    Ok(match exit {
+        TaskExit::Exited(c) => c,
+        TaskExit::Signaled(s) => 128 + s,
+    })
+}
