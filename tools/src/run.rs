@@ -105,7 +105,17 @@ pub fn run(args: RunArgs) -> Result<i32> {
             groups: vec![],
         },
     };
-    let exit = sandbox::run(platform, mounts, cfg)?;
+    let program = String::from_utf8_lossy(&cfg.program).into_owned();
+    let exit = match sandbox::run(platform, mounts, cfg) {
+        Ok(exit) => exit,
+        Err(sandbox::StartError::Exec { errno, .. }) => {
+            // Like a shell: 127 when the program is not there, 126 when it cannot run.
+            let desc = nix::Error::from_raw(errno.0).desc();
+            eprintln!("sbx: {program}: {desc}");
+            return Ok(if errno == sbx_abi::Errno::ENOENT { 127 } else { 126 });
+        }
+        Err(e) => return Err(e.into()),
+    };
     let mut child = gofer.child;
     let _ = child.kill();
     let _ = child.wait();
