@@ -112,7 +112,11 @@ pub fn run(args: RunArgs) -> Result<i32> {
             // Like a shell: 127 when the program is not there, 126 when it cannot run.
             let desc = nix::Error::from_raw(errno.0).desc();
             eprintln!("sbx: {program}: {desc}");
-            return Ok(if errno == sbx_abi::Errno::ENOENT { 127 } else { 126 });
+            return Ok(if errno == sbx_abi::Errno::ENOENT {
+                127
+            } else {
+                126
+            });
         }
         Err(e) => return Err(e.into()),
     };

@@ -15,7 +15,7 @@ use crate::kernel::Task;
 use crate::mm::{page_down, page_up, MemoryManager, Placement, VmaKind};
 use crate::vfs::{self, FileDescription};
 
-pub use stack::STACK_TOP;
+pub use stack::{MAX_ARG_BYTES, STACK_TOP};
 
 /// Where position-independent executables go (Linux's ELF_ET_DYN_BASE on x86_64).
 const PIE_BASE: u64 = 0x5555_5555_4000;
@@ -49,6 +49,12 @@ pub struct Loaded {
 
 fn open_exec(t: &Task, path: &[u8]) -> Result<Arc<FileDescription>, Errno> {
     let f = vfs::open_at(t, AT_FDCWD, path, OpenFlags::empty(), 0)?;
+    check_exec(&f)?;
+    Ok(f)
+}
+
+/// execve's checks on the file itself: a regular file with an execute bit.
+fn check_exec(f: &FileDescription) -> Result<(), Errno> {
     let st = f.stat()?;
     if st.st_mode & S_IFMT != S_IFREG {
         return Err(Errno::EACCES);
@@ -56,7 +62,7 @@ fn open_exec(t: &Task, path: &[u8]) -> Result<Arc<FileDescription>, Errno> {
     if st.st_mode & 0o111 == 0 {
         return Err(Errno::EACCES);
     }
-    Ok(f)
+    Ok(())
 }
 
 fn read_full(f: &FileDescription, buf: &mut [u8], off: u64) -> Result<usize, Errno> {
@@ -249,19 +255,41 @@ fn read_elf(f: &FileDescription, head: &[u8]) -> Result<(Header, Vec<ProgramHead
     Ok((hdr, phdrs))
 }
 
-/// Loads `path` (resolved like execve does, relative to `t`'s cwd) into the fresh,
-/// empty address space `mm`, with `argv` and `envp`, and returns the initial registers.
-pub fn load(
+/// A program whose files are open and whose headers were checked: everything that can
+/// fail with an errno the caller of execve sees. [`commit`] then builds the image.
+pub struct Prepared {
+    main: (Arc<FileDescription>, Header, Vec<ProgramHeader>),
+    interp: Option<(Arc<FileDescription>, Header, Vec<ProgramHeader>)>,
+    argv: Vec<Vec<u8>>,
+    envp: Vec<Vec<u8>>,
+    execfn: Vec<u8>,
+}
+
+/// Opens and checks `path` (resolved like execve does, relative to `t`'s cwd), or
+/// the already-open `file` when given (execveat with AT_EMPTY_PATH), following
+/// `#!` interpreters.
+pub fn prepare(
     t: &Task,
-    mm: &MemoryManager,
     path: &[u8],
+    file: Option<Arc<FileDescription>>,
     mut argv: Vec<Vec<u8>>,
     envp: Vec<Vec<u8>>,
-) -> Result<Loaded, Errno> {
+) -> Result<Prepared, Errno> {
+    let total: usize = argv.iter().chain(&envp).map(|s| s.len() + 1 + 8).sum();
+    if total > stack::MAX_ARG_BYTES {
+        return Err(Errno::E2BIG);
+    }
     let execfn = path.to_vec();
     let mut path = path.to_vec();
+    let mut file = file;
     for _ in 0..=MAX_SCRIPT_DEPTH {
-        let f = open_exec(t, &path)?;
+        let f = match file.take() {
+            Some(f) => {
+                check_exec(&f)?;
+                f
+            }
+            None => open_exec(t, &path)?,
+        };
         let mut head = vec![0u8; BINPRM_BUF_SIZE];
         let n = read_full(&f, &mut head, 0)?;
         head.truncate(n);
@@ -277,7 +305,7 @@ pub fn load(
             continue;
         }
         let (hdr, phdrs) = read_elf(&f, &head)?;
-        let interp_path = match phdrs.iter().find(|p| p.p_type == program_header::PT_INTERP) {
+        let interp = match phdrs.iter().find(|p| p.p_type == program_header::PT_INTERP) {
             Some(p) => {
                 if p.p_filesz < 2 || p.p_filesz > 4096 {
                     return Err(Errno::ENOEXEC);
@@ -288,16 +316,7 @@ pub fn load(
                 }
                 let end = b.iter().position(|&c| c == 0).ok_or(Errno::ENOEXEC)?;
                 b.truncate(end);
-                Some(b)
-            }
-            None => None,
-        };
-        stack::prepare(mm)?;
-        let main = map_elf(mm, &f, &hdr, &phdrs, false)?;
-        mm.set_brk_start(main.end);
-        let interp = match &interp_path {
-            Some(ip) => {
-                let fi = open_exec(t, ip).map_err(|e| {
+                let fi = open_exec(t, &b).map_err(|e| {
                     if e == Errno::EACCES {
                         Errno::ELIBBAD
                     } else {
@@ -308,33 +327,65 @@ pub fn load(
                 let n = read_full(&fi, &mut ih, 0)?;
                 ih.truncate(n);
                 let (ihdr, iphdrs) = read_elf(&fi, &ih).map_err(|_| Errno::ELIBBAD)?;
-                Some(map_elf(mm, &fi, &ihdr, &iphdrs, true)?)
+                Some((fi, ihdr, iphdrs))
             }
             None => None,
         };
-        let creds = t.creds.borrow().clone();
-        let info = stack::AuxInfo {
-            phdr: main.phdr,
-            phnum: main.phnum,
-            entry: main.entry,
-            base: interp.map_or(0, |i| i.bias),
-            uid: creds.uid,
-            gid: creds.gid,
-        };
-        let sp = stack::build(mm, &argv, &envp, &execfn, &info)?;
-        let entry = interp.map_or(main.entry, |i| i.entry);
-        let mut regs = Regs::default();
-        regs.0.rip = entry;
-        regs.0.rsp = sp;
-        regs.0.cs = 0x33;
-        regs.0.ss = 0x2b;
-        regs.0.eflags = 0x202;
-        return Ok(Loaded {
-            regs,
-            exe: f.path.clone(),
+        return Ok(Prepared {
+            main: (f, hdr, phdrs),
+            interp,
+            argv,
+            envp,
+            execfn,
         });
     }
     Err(Errno::ELOOP)
+}
+
+/// Builds the prepared program in the empty address space `mm` and returns the
+/// initial registers. A failure here leaves `mm` half built: execve kills the task.
+pub fn commit(t: &Task, mm: &MemoryManager, p: Prepared) -> Result<Loaded, Errno> {
+    stack::prepare(mm)?;
+    let (f, hdr, phdrs) = &p.main;
+    let main = map_elf(mm, f, hdr, phdrs, false)?;
+    mm.set_brk_start(main.end);
+    let interp = match &p.interp {
+        Some((fi, ihdr, iphdrs)) => Some(map_elf(mm, fi, ihdr, iphdrs, true)?),
+        None => None,
+    };
+    let creds = t.creds.borrow().clone();
+    let info = stack::AuxInfo {
+        phdr: main.phdr,
+        phnum: main.phnum,
+        entry: main.entry,
+        base: interp.map_or(0, |i| i.bias),
+        uid: creds.uid,
+        gid: creds.gid,
+    };
+    let sp = stack::build(mm, &p.argv, &p.envp, &p.execfn, &info)?;
+    let entry = interp.map_or(main.entry, |i| i.entry);
+    let mut regs = Regs::default();
+    regs.0.rip = entry;
+    regs.0.rsp = sp;
+    regs.0.cs = 0x33;
+    regs.0.ss = 0x2b;
+    regs.0.eflags = 0x202;
+    Ok(Loaded {
+        regs,
+        exe: f.path.clone(),
+    })
+}
+
+/// Loads `path` into the fresh, empty address space `mm` (prepare + commit).
+pub fn load(
+    t: &Task,
+    mm: &MemoryManager,
+    path: &[u8],
+    argv: Vec<Vec<u8>>,
+    envp: Vec<Vec<u8>>,
+) -> Result<Loaded, Errno> {
+    let p = prepare(t, path, None, argv, envp)?;
+    commit(t, mm, p)
 }
 
 #[cfg(test)]

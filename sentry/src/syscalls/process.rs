@@ -2,10 +2,13 @@
 //! arch_prctl, prctl.
 
 use sbx_abi::flags::arch_prctl::*;
+use sbx_abi::flags::{signal, OpenFlags, AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW};
 use sbx_abi::{Errno, SysResult};
 
 use super::{sys, Syscall, SyscallArgs};
 use crate::kernel::{Task, TaskExit};
+use crate::{loader, vfs};
+use std::sync::Arc;
 
 /// This family's table entries.
 pub(super) const SYSCALLS: &[Syscall] = &[
@@ -25,6 +28,18 @@ pub(super) const SYSCALLS: &[Syscall] = &[
         sys_prctl,
         "dxxxx",
         "only the options listed in sys_prctl"
+    ),
+    sys!(
+        SYS_EXECVE,
+        sys_execve,
+        "sxx",
+        "single-threaded processes only"
+    ),
+    sys!(
+        SYS_EXECVEAT,
+        sys_execveat,
+        "dsxxx",
+        "single-threaded processes only"
     ),
 ];
 
@@ -171,4 +186,87 @@ pub fn sys_prctl(t: &Task, a: &SyscallArgs) -> SysResult {
         PR_GET_NO_NEW_PRIVS => Ok(0),
         _ => Err(Errno::EINVAL),
     }
+}
+
+/// Longest path accepted (PATH_MAX, including the NUL).
+const PATH_MAX: usize = 4096;
+
+/// execve(2).
+pub fn sys_execve(t: &Task, a: &SyscallArgs) -> SysResult {
+    let mm = t.mm();
+    let path = mm.read_cstr(a.addr(0), PATH_MAX)?;
+    let argv = mm.read_cstr_array(a.addr(1), loader::MAX_ARG_BYTES)?;
+    let envp = mm.read_cstr_array(a.addr(2), loader::MAX_ARG_BYTES)?;
+    do_execve(t, &path, None, argv, envp)
+}
+
+/// execveat(2).
+pub fn sys_execveat(t: &Task, a: &SyscallArgs) -> SysResult {
+    let (dirfd, flags) = (a.fd(0), a.u32(4));
+    if flags & !(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let mm = t.mm();
+    let path = mm.read_cstr(a.addr(1), PATH_MAX)?;
+    let argv = mm.read_cstr_array(a.addr(2), loader::MAX_ARG_BYTES)?;
+    let envp = mm.read_cstr_array(a.addr(3), loader::MAX_ARG_BYTES)?;
+    let nofollow = flags & AT_SYMLINK_NOFOLLOW != 0;
+    let file = if path.is_empty() && flags & AT_EMPTY_PATH != 0 {
+        Some(t.fds.get(dirfd)?)
+    } else if (dirfd != AT_FDCWD && !path.starts_with(b"/")) || nofollow {
+        let oflags = if nofollow {
+            OpenFlags::O_NOFOLLOW
+        } else {
+            OpenFlags::empty()
+        };
+        Some(vfs::open_at(t, dirfd, &path, oflags, 0)?)
+    } else {
+        None
+    };
+    // The name the new program sees as AT_EXECFN: "/dev/fd/N" for a bare fd.
+    let name = if path.is_empty() {
+        format!("/dev/fd/{dirfd}").into_bytes()
+    } else {
+        path.clone()
+    };
+    do_execve(t, &name, file, argv, envp)
+}
+
+/// Replaces the calling process's image. Errors before the point of no return go
+/// back to the caller; a failure while building the new image kills it (as in Linux).
+fn do_execve(
+    t: &Task,
+    path: &[u8],
+    file: Option<Arc<vfs::FileDescription>>,
+    argv: Vec<Vec<u8>>,
+    envp: Vec<Vec<u8>>,
+) -> SysResult {
+    let prepared = loader::prepare(t, path, file, argv, envp)?;
+    // Point of no return.
+    let mm = t.mm();
+    let loaded = mm.clear().and_then(|()| loader::commit(t, &mm, prepared));
+    let loaded = match loaded {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::warn!("execve failed after the point of no return ({e}); killing the process");
+            t.local.exit.set(Some(TaskExit::Signaled(signal::SIGSEGV)));
+            return Ok(0);
+        }
+    };
+    *t.regs.borrow_mut() = loaded.regs;
+    t.local.regs_replaced.set(true);
+    *t.local.exe.borrow_mut() = loaded.exe;
+    let base = path.rsplit(|&c| c == b'/').next().unwrap_or(path);
+    *t.local.comm.borrow_mut() = base[..base.len().min(15)].to_vec();
+    t.fds.close_on_exec();
+    // Handled signals go back to their default action; ignored ones stay ignored.
+    for act in t.local.sigactions.borrow_mut().iter_mut() {
+        if act.handler != signal::SIG_IGN {
+            *act = Default::default();
+        }
+    }
+    t.local.sigaltstack.set((0, 2, 0));
+    t.local.clear_child_tid.set(0);
+    t.local.robust_list.set((0, 0));
+    Ok(0)
 }
