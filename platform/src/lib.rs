@@ -96,16 +96,22 @@ pub trait Context: Send {
     fn switch(&mut self, regs: &mut Regs) -> Result<Exit, PlatformError>;
     /// The host pid of the stub thread (for diagnostics only).
     fn host_tid(&self) -> i32;
+    /// The thread's floating-point and vector state as an XSAVE area (with the
+    /// software-reserved bytes describing it, as Linux puts in a signal frame).
+    fn fp_state(&mut self) -> Result<Vec<u8>, PlatformError>;
+    /// Replaces the floating-point state with an XSAVE area from [`fp_state`](Self::fp_state)
+    /// (possibly modified by the guest in a signal frame; the host validates it).
+    fn set_fp_state(&mut self, xsave: &[u8]) -> Result<(), PlatformError>;
 }
+
+/// A new guest process: its address space and its first thread.
+pub type NewProcess = (Arc<dyn AddressSpace>, Box<dyn Context>);
 
 /// A way of running guest processes.
 pub trait Platform: Send + Sync {
     /// Starts a new guest process: an empty address space and its first thread, with
     /// the memory file `memfd` available to the stub for mappings.
-    fn new_process(
-        &self,
-        memfd: BorrowedFd<'_>,
-    ) -> Result<(Arc<dyn AddressSpace>, Box<dyn Context>), PlatformError>;
+    fn new_process(&self, memfd: BorrowedFd<'_>) -> Result<NewProcess, PlatformError>;
     /// The backend's name ("ptrace").
     fn name(&self) -> &'static str;
 }

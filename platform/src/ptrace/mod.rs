@@ -33,6 +33,11 @@ const STUB_MEMFD: i32 = 3;
 /// The fd number of the stub image while it is being executed (close-on-exec).
 const STUB_IMAGE_FD: i32 = 4;
 
+/// `NT_X86_XSTATE`: the regset holding the XSAVE area.
+const NT_X86_XSTATE: libc::c_int = 0x202;
+/// Largest XSAVE area accepted (AMX-capable CPUs need about 11 KiB).
+const XSTATE_MAX: usize = 16384;
+
 /// The ptrace backend.
 pub struct PtracePlatform {
     image: OwnedFd,
@@ -164,10 +169,7 @@ fn stub_child(memfd: i32, image: i32) -> ! {
 }
 
 impl Platform for PtracePlatform {
-    fn new_process(
-        &self,
-        memfd: BorrowedFd<'_>,
-    ) -> Result<(Arc<dyn AddressSpace>, Box<dyn Context>), PlatformError> {
+    fn new_process(&self, memfd: BorrowedFd<'_>) -> Result<crate::NewProcess, PlatformError> {
         let pid = self.clone_stub(memfd)?;
         let stub = Arc::new(StubProcess { pid });
         // From here on, dropping `stub` kills the process.
@@ -405,6 +407,56 @@ impl Context for PtraceContext {
 
     fn host_tid(&self) -> i32 {
         self.stub.pid.as_raw()
+    }
+
+    fn fp_state(&mut self) -> Result<Vec<u8>, PlatformError> {
+        let mut buf = vec![0u8; XSTATE_MAX];
+        let mut iov = libc::iovec {
+            iov_base: buf.as_mut_ptr().cast(),
+            iov_len: buf.len(),
+        };
+        // SAFETY: PTRACE_GETREGSET writes at most `iov_len` bytes to `iov_base`, which
+        // points to `buf`; it updates `iov_len` to the size written.
+        let r = unsafe {
+            libc::ptrace(
+                libc::PTRACE_GETREGSET,
+                self.stub.pid.as_raw(),
+                NT_X86_XSTATE,
+                &mut iov as *mut libc::iovec,
+            )
+        };
+        if r < 0 {
+            return Err(PlatformError::Host {
+                what: "PTRACE_GETREGSET(NT_X86_XSTATE)",
+                source: nix::Error::last(),
+            });
+        }
+        buf.truncate(iov.iov_len);
+        Ok(buf)
+    }
+
+    fn set_fp_state(&mut self, xsave: &[u8]) -> Result<(), PlatformError> {
+        let mut iov = libc::iovec {
+            iov_base: xsave.as_ptr() as *mut libc::c_void,
+            iov_len: xsave.len(),
+        };
+        // SAFETY: PTRACE_SETREGSET only reads `iov_len` bytes from `iov_base` (our
+        // slice); the kernel validates the XSAVE header it finds there.
+        let r = unsafe {
+            libc::ptrace(
+                libc::PTRACE_SETREGSET,
+                self.stub.pid.as_raw(),
+                NT_X86_XSTATE,
+                &mut iov as *mut libc::iovec,
+            )
+        };
+        if r < 0 {
+            return Err(PlatformError::Host {
+                what: "PTRACE_SETREGSET(NT_X86_XSTATE)",
+                source: nix::Error::last(),
+            });
+        }
+        Ok(())
     }
 }
 

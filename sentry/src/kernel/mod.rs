@@ -2,6 +2,7 @@
 //! through their Kernel; two Kernels share only what they were built to share.
 
 mod run;
+pub mod signals;
 mod task;
 
 use std::collections::HashSet;

@@ -4,6 +4,7 @@ use sbx_abi::flags::signal;
 use sbx_abi::Errno;
 use sbx_platform::{Context, Exit};
 
+use super::signals::{self, SignalInfo};
 use super::Task;
 use crate::syscalls::{self, SyscallArgs};
 
@@ -37,6 +38,14 @@ fn was_int80(t: &Task, ip: u64) -> bool {
 pub fn run_task(t: &Task, ctx: &mut dyn Context) -> TaskExit {
     let _span = tracing::info_span!("task", tid = t.tid).entered();
     loop {
+        if let Some(xs) = t.local.fp_restore.borrow_mut().take() {
+            if let Err(e) = ctx.set_fp_state(&xs) {
+                // The guest handed back an FP area the host rejects: Linux kills with
+                // SIGSEGV when restore_sigcontext fails.
+                tracing::debug!("restoring FP state: {e}");
+                return TaskExit::Signaled(signal::SIGSEGV);
+            }
+        }
         let mut regs = *t.regs.borrow();
         let exit = match ctx.switch(&mut regs) {
             Ok(e) => e,
@@ -78,21 +87,33 @@ pub fn run_task(t: &Task, ctx: &mut dyn Context) -> TaskExit {
                         Err(e) => e.as_rax(),
                     });
                 }
+                signals::deliver_pending(t, ctx);
+                if let Some(done) = t.local.exit.get() {
+                    return done;
+                }
             }
             Exit::Signal(si) => {
-                // Guest signal handlers arrive with issue 4; until then a fault is fatal,
-                // with the fault's signal as the cause of death.
                 if t.kernel.strace {
                     tracing::info!(
                         target: "strace",
-                        "[{}] --- {} {{si_code={}, si_addr={:#x}}} --- killed",
+                        "[{}] --- {} {{si_code={}, si_addr={:#x}}} ---",
                         t.tid,
                         signal::name(si.signo),
                         si.code,
                         si.addr
                     );
                 }
-                return TaskExit::Signaled(si.signo);
+                let info = SignalInfo {
+                    signo: si.signo,
+                    code: si.code,
+                    addr: si.addr,
+                    pid: 0,
+                    uid: 0,
+                };
+                signals::force_fault(t, ctx, info);
+                if let Some(done) = t.local.exit.get() {
+                    return done;
+                }
             }
         }
     }

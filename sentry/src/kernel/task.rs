@@ -49,6 +49,10 @@ pub struct TaskLocal {
     pub host_tid: Cell<i32>,
     /// Pending signals (bit N-1 for signal N), delivered when unblocked.
     pub pending: Cell<u64>,
+    /// The siginfo of each pending signal.
+    pub pending_info: RefCell<[super::signals::SignalInfo; 64]>,
+    /// FP state to load before the guest runs again (set by rt_sigreturn).
+    pub fp_restore: RefCell<Option<Vec<u8>>>,
 }
 
 /// Linux's default limits for a process started by a shell (what `ulimit -a` shows).
@@ -112,6 +116,8 @@ impl Default for TaskLocal {
             comm: RefCell::new(Vec::new()),
             host_tid: Cell::new(0),
             pending: Cell::new(0),
+            pending_info: RefCell::new([Default::default(); 64]),
+            fp_restore: RefCell::new(None),
         }
     }
 }

@@ -39,7 +39,7 @@ pub(super) const SYSCALLS: &[Syscall] = &[
 ];
 
 fn page_aligned(a: u64) -> bool {
-    a % PAGE_SIZE == 0
+    a.is_multiple_of(PAGE_SIZE)
 }
 
 fn prot_arg(p: u32) -> Result<Prot, Errno> {

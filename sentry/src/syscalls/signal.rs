@@ -1,47 +1,40 @@
-//! Signal state: dispositions, masks, alternate stacks, and sending signals to the
-//! calling process. Delivery to guest handlers arrives with issue 4; until then a
-//! signal whose action would run a handler terminates the process (and says so in
-//! the log), and default actions are carried out.
+//! Signal syscalls: dispositions, masks, alternate stacks, sending signals to the
+//! calling thread, and rt_sigreturn. Delivery itself is in kernel/signals.rs.
 
 use sbx_abi::flags::signal::*;
 use sbx_abi::structs::Sigaction;
 use sbx_abi::{Errno, SysResult};
 
 use super::{sys, Syscall, SyscallArgs};
+use crate::kernel::signals::{self, SignalInfo, SI_TKILL, SI_USER, UNBLOCKABLE};
 use crate::kernel::{Task, TaskExit};
 
 /// This family's table entries.
 pub(super) const SYSCALLS: &[Syscall] = &[
     sys!(SYS_RT_SIGACTION, sys_rt_sigaction, "dxxu"),
     sys!(SYS_RT_SIGPROCMASK, sys_rt_sigprocmask, "dxxu"),
+    sys!(SYS_RT_SIGRETURN, sys_rt_sigreturn, ""),
     sys!(SYS_SIGALTSTACK, sys_sigaltstack, "xx"),
     sys!(SYS_RT_SIGPENDING, sys_rt_sigpending, "xu"),
     sys!(
         SYS_KILL,
         sys_kill,
         "dd",
-        "only the calling process; handlers are not run yet"
+        "only the calling process (one process per sandbox so far)"
     ),
     sys!(
         SYS_TGKILL,
         sys_tgkill,
         "ddd",
-        "only the calling thread; handlers are not run yet"
+        "only the calling thread (one thread per sandbox so far)"
     ),
     sys!(
         SYS_TKILL,
         sys_tkill,
         "dd",
-        "only the calling thread; handlers are not run yet"
+        "only the calling thread (one thread per sandbox so far)"
     ),
 ];
-
-fn bit(sig: i32) -> u64 {
-    1 << (sig - 1)
-}
-
-/// SIGKILL and SIGSTOP can be neither caught nor blocked.
-const UNBLOCKABLE: u64 = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1));
 
 /// rt_sigaction(2).
 pub fn sys_rt_sigaction(t: &Task, a: &SyscallArgs) -> SysResult {
@@ -88,7 +81,6 @@ pub fn sys_rt_sigprocmask(t: &Task, a: &SyscallArgs) -> SysResult {
     if oset != 0 {
         t.mm().copy_out(oset, &old)?;
     }
-    deliver_pending(t);
     Ok(0)
 }
 
@@ -141,55 +133,34 @@ pub fn sys_rt_sigpending(t: &Task, a: &SyscallArgs) -> SysResult {
     Ok(0)
 }
 
-/// What a signal does when its disposition is SIG_DFL.
-fn default_is_ignore(sig: i32) -> bool {
-    matches!(sig, SIGCHLD | SIGURG | SIGWINCH | SIGCONT)
-}
-
-/// Queues `sig` for `t` itself and acts on it at once if it is not blocked.
-fn send_self(t: &Task, sig: i32) -> SysResult {
+/// Queues `sig` for `t` itself; the run loop acts on it before the guest runs again.
+fn send_self(t: &Task, sig: i32, code: i32) -> SysResult {
     if !(0..=NSIG).contains(&sig) {
         return Err(Errno::EINVAL);
     }
     if sig == 0 {
         return Ok(0);
     }
-    t.local.pending.set(t.local.pending.get() | bit(sig));
-    deliver_pending(t);
+    let uid = t.creds.borrow().uid.0;
+    signals::queue(
+        t,
+        SignalInfo {
+            signo: sig,
+            code,
+            addr: 0,
+            pid: t.tgid,
+            uid,
+        },
+    );
     Ok(0)
 }
 
-/// Acts on pending, unblocked signals.
-fn deliver_pending(t: &Task) {
-    let deliverable = t.local.pending.get() & !t.local.sigmask.get();
-    if deliverable == 0 {
-        return;
+/// rt_sigreturn(2).
+pub fn sys_rt_sigreturn(t: &Task, _a: &SyscallArgs) -> SysResult {
+    if signals::sigreturn(t).is_err() {
+        t.local.exit.set(Some(TaskExit::Signaled(SIGSEGV)));
     }
-    for sig in 1..=NSIG {
-        if deliverable & bit(sig) == 0 {
-            continue;
-        }
-        t.local.pending.set(t.local.pending.get() & !bit(sig));
-        let act = t.local.sigactions.borrow()[(sig - 1) as usize];
-        match act.handler {
-            SIG_IGN => continue,
-            SIG_DFL if default_is_ignore(sig) => continue,
-            SIG_DFL if matches!(sig, SIGSTOP | SIGTSTP | SIGTTIN | SIGTTOU) => {
-                tracing::warn!(
-                    "job-control stop by {} is not supported yet; ignored",
-                    name(sig)
-                );
-                continue;
-            }
-            SIG_DFL => {}
-            _ => tracing::error!(
-                "guest handler for {} cannot run yet (signal delivery: issue 4); terminating",
-                name(sig)
-            ),
-        }
-        t.local.exit.set(Some(TaskExit::Signaled(sig)));
-        return;
-    }
+    Ok(0)
 }
 
 fn is_self(t: &Task, pid: i32) -> bool {
@@ -205,7 +176,7 @@ pub fn sys_kill(t: &Task, a: &SyscallArgs) -> SysResult {
     if !is_self(t, pid) {
         return Err(Errno::ESRCH);
     }
-    send_self(t, sig)
+    send_self(t, sig, SI_USER)
 }
 
 /// tgkill(2).
@@ -217,7 +188,7 @@ pub fn sys_tgkill(t: &Task, a: &SyscallArgs) -> SysResult {
     if tgid != t.tgid || tid != t.tid {
         return Err(Errno::ESRCH);
     }
-    send_self(t, sig)
+    send_self(t, sig, SI_TKILL)
 }
 
 /// tkill(2).
@@ -229,5 +200,5 @@ pub fn sys_tkill(t: &Task, a: &SyscallArgs) -> SysResult {
     if tid != t.tid {
         return Err(Errno::ESRCH);
     }
-    send_self(t, sig)
+    send_self(t, sig, SI_TKILL)
 }
