@@ -103,7 +103,7 @@ pub fn run(
         reported_missing: Mutex::new(Default::default()),
     });
     let (asp, mut ctx) = platform.new_process(pool.file.fd())?;
-    let mm = Arc::new(MemoryManager::new(pool, Some(asp)));
+    let mm = Arc::new(MemoryManager::new(pool));
     let fds = Arc::new(FdTable::new());
     for (i, fd) in cfg.stdio.into_iter().enumerate() {
         let flags = if i == 0 {
@@ -117,6 +117,7 @@ pub fn run(
     let fs = Arc::new(FsContext::for_kernel(&kernel, &cfg.cwd));
     let task = Task::new(kernel, mm.clone(), fs, fds, 1, cfg.creds);
     task.local.host_tid.set(ctx.host_tid());
+    *task.local.asp.borrow_mut() = Some(asp);
     let path = resolve_program(&task, &cfg.program, &cfg.envp);
     let exec_err = |errno| StartError::Exec {
         program: String::from_utf8_lossy(&cfg.program).into_owned(),

@@ -46,6 +46,15 @@ pub fn run_task(t: &Task, ctx: &mut dyn Context) -> TaskExit {
                 return TaskExit::Signaled(signal::SIGSEGV);
             }
         }
+        if let Some(asp) = t.local.asp.borrow().as_ref() {
+            let mut synced = t.local.mm_synced.get();
+            let r = t.mm().sync(asp.as_ref(), &mut synced);
+            t.local.mm_synced.set(synced);
+            if let Err(e) = r {
+                tracing::error!("updating the guest address space failed, killing the task: {e}");
+                return TaskExit::Signaled(signal::SIGKILL);
+            }
+        }
         let mut regs = *t.regs.borrow();
         let exit = match ctx.switch(&mut regs) {
             Ok(e) => e,

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use sbx_abi::flags::rlimit;
 use sbx_abi::structs::{Rlimit, Sigaction};
-use sbx_platform::Regs;
+use sbx_platform::{AddressSpace, Regs};
 
 use super::Kernel;
 use crate::mm::MemoryManager;
@@ -53,6 +53,11 @@ pub struct TaskLocal {
     pub pending_info: RefCell<[super::signals::SignalInfo; 64]>,
     /// FP state to load before the guest runs again (set by rt_sigreturn).
     pub fp_restore: RefCell<Option<Vec<u8>>>,
+    /// The stub address space this task runs in, and the generation of the memory
+    /// manager it has caught up with (None: nothing mapped yet).
+    pub asp: RefCell<Option<Arc<dyn AddressSpace>>>,
+    /// See `asp`.
+    pub mm_synced: Cell<Option<u64>>,
 }
 
 /// Linux's default limits for a process started by a shell (what `ulimit -a` shows).
@@ -118,6 +123,8 @@ impl Default for TaskLocal {
             pending: Cell::new(0),
             pending_info: RefCell::new([Default::default(); 64]),
             fp_restore: RefCell::new(None),
+            asp: RefCell::new(None),
+            mm_synced: Cell::new(None),
         }
     }
 }

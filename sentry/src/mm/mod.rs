@@ -1,9 +1,16 @@
 //! The memory manager: the guest's address space as the Sentry sees it.
 //!
 //! Every mapping ([`Vma`]) is a window onto a [`Chunk`] of the memory file. The
-//! Sentry keeps the authoritative map here and mirrors each change into the stub
-//! through the platform's [`AddressSpace`]; copies to and from the guest are
-//! bounds- and permission-checked memcpys through the memory file, never host calls.
+//! Sentry keeps the authoritative map here and logs each change; every stub running
+//! this address space replays the log through the platform's [`AddressSpace`]
+//! before it next runs guest code ([`MemoryManager::sync`]), so map changes cost no
+//! host call until they matter, and several stubs (vfork children, later threads)
+//! can share one address space. Copies to and from the guest are bounds- and
+//! permission-checked memcpys through the memory file, never host calls.
+//!
+//! TODO(issue 4): when other stubs of the same address space are running while
+//! pages are unmapped, they must be interrupted and synced before the pages are
+//! reused (the equivalent of a TLB shootdown).
 //!
 //! Lock order: `MemoryManager::inner` → `MemoryPool::free`.
 
@@ -15,7 +22,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use sbx_abi::flags::Prot;
 use sbx_abi::Errno;
-use sbx_platform::{AddressSpace, MAX_USER_ADDR, MIN_USER_ADDR, PAGE_SIZE};
+use sbx_platform::{AddressSpace, PlatformError, MAX_USER_ADDR, MIN_USER_ADDR, PAGE_SIZE};
 use zerocopy::{FromBytes, Immutable, IntoBytes};
 
 pub use access::{MemoryFile, MEMFILE_SIZE};
@@ -108,33 +115,76 @@ struct MmInner {
     brk: u64,
     /// Top of the area searched for new mappings (below the stack).
     mmap_base: u64,
+    /// Changes not yet replayed into every stub sharing this address space: entry i
+    /// has generation `log_base + i + 1`.
+    log: Vec<Op>,
+    /// Generation of the state before `log[0]`.
+    log_base: u64,
+}
+
+/// One change to mirror into a stub.
+#[derive(Clone, Copy, Debug)]
+enum Op {
+    Map {
+        start: u64,
+        len: u64,
+        prot: u32,
+        off: u64,
+    },
+    Unmap {
+        start: u64,
+        len: u64,
+    },
+    Protect {
+        start: u64,
+        len: u64,
+        prot: u32,
+    },
+}
+
+/// Longest change log kept; a stub further behind gets a full replay.
+const MAX_LOG: usize = 4096;
+
+impl MmInner {
+    fn gen(&self) -> u64 {
+        self.log_base + self.log.len() as u64
+    }
+    fn record(&mut self, op: Op) {
+        if self.log.len() >= MAX_LOG {
+            self.log_base += self.log.len() as u64;
+            self.log.clear();
+        }
+        self.log.push(op);
+    }
+    fn record_map(&mut self, v: &Vma) {
+        self.record(Op::Map {
+            start: v.start,
+            len: v.end - v.start,
+            prot: v.prot.bits() & 7,
+            off: v.file_off(v.start),
+        });
+    }
 }
 
 /// A guest address space. Shared by the threads of a process (CLONE_VM).
 pub struct MemoryManager {
     pool: Arc<MemoryPool>,
-    /// The platform's view; None in unit tests (TestKernel), where only the Sentry's
-    /// side exists.
-    asp: Option<Arc<dyn AddressSpace>>,
     inner: Mutex<MmInner>,
 }
 
-fn platform_err(e: sbx_platform::PlatformError) -> Errno {
-    tracing::error!("address space update failed: {e}");
-    Errno::ENOMEM
-}
-
 impl MemoryManager {
-    /// An empty address space backed by `pool`, mirrored into `asp` if given.
-    pub fn new(pool: Arc<MemoryPool>, asp: Option<Arc<dyn AddressSpace>>) -> Self {
+    /// An empty address space backed by `pool`. Stubs running it catch up with
+    /// [`sync`](Self::sync) before each switch into the guest.
+    pub fn new(pool: Arc<MemoryPool>) -> Self {
         MemoryManager {
             pool,
-            asp,
             inner: Mutex::new(MmInner {
                 vmas: BTreeMap::new(),
                 brk_start: 0,
                 brk: 0,
                 mmap_base: MAX_USER_ADDR,
+                log: Vec::new(),
+                log_base: 0,
             }),
         }
     }
@@ -158,20 +208,6 @@ impl MemoryManager {
         let mut m = self.lock();
         m.brk_start = page_up(addr).unwrap_or(addr);
         m.brk = m.brk_start;
-    }
-
-    fn sync_map(&self, v: &Vma) -> Result<(), Errno> {
-        match &self.asp {
-            Some(asp) => asp
-                .map_file(
-                    v.start,
-                    v.end - v.start,
-                    v.prot.bits() & 7,
-                    v.file_off(v.start),
-                )
-                .map_err(platform_err),
-            None => Ok(()),
-        }
     }
 
     /// Whether `[start, end)` overlaps no mapping.
@@ -281,7 +317,7 @@ impl MemoryManager {
             chunk,
             chunk_off,
         };
-        self.sync_map(&v)?;
+        m.record_map(&v);
         m.vmas.insert(start, v);
         Ok(start)
     }
@@ -292,9 +328,10 @@ impl MemoryManager {
         let mut m = self.lock();
         let removed = Self::carve(&mut m, addr, end);
         if !removed.is_empty() {
-            if let Some(asp) = &self.asp {
-                asp.unmap(addr, end - addr).map_err(platform_err)?;
-            }
+            m.record(Op::Unmap {
+                start: addr,
+                len: end - addr,
+            });
         }
         self.discard(&removed);
         Ok(())
@@ -329,10 +366,11 @@ impl MemoryManager {
             v.prot = prot;
             m.vmas.insert(v.start, v);
         }
-        if let Some(asp) = &self.asp {
-            asp.protect(addr, len, prot.bits() & 7)
-                .map_err(platform_err)?;
-        }
+        m.record(Op::Protect {
+            start: addr,
+            len,
+            prot: prot.bits() & 7,
+        });
         Ok(())
     }
 
@@ -360,17 +398,14 @@ impl MemoryManager {
                 chunk,
                 chunk_off: 0,
             };
-            if self.sync_map(&v).is_err() {
-                return cur;
-            }
+            m.record_map(&v);
             m.vmas.insert(old_top, v);
         } else if new_top < old_top {
             let removed = Self::carve(&mut m, new_top, old_top);
-            if let Some(asp) = &self.asp {
-                if asp.unmap(new_top, old_top - new_top).is_err() {
-                    return cur;
-                }
-            }
+            m.record(Op::Unmap {
+                start: new_top,
+                len: old_top - new_top,
+            });
             self.discard(&removed);
         }
         m.brk = want;
@@ -428,7 +463,7 @@ impl MemoryManager {
                 chunk,
                 chunk_off: 0,
             };
-            self.sync_map(&v)?;
+            m.record_map(&v);
             m.vmas.insert(v.start, v);
             return Ok(old);
         }
@@ -438,10 +473,11 @@ impl MemoryManager {
         let dest = match fixed {
             Some(d) => {
                 let removed = Self::carve(&mut m, d, d.checked_add(new_len).ok_or(Errno::EINVAL)?);
-                if let Some(asp) = &self.asp {
-                    if !removed.is_empty() {
-                        asp.unmap(d, new_len).map_err(platform_err)?;
-                    }
+                if !removed.is_empty() {
+                    m.record(Op::Unmap {
+                        start: d,
+                        len: new_len,
+                    });
                 }
                 self.discard(&removed);
                 d
@@ -449,9 +485,10 @@ impl MemoryManager {
             None => Self::find_gap(&m, new_len, m.mmap_base).ok_or(Errno::ENOMEM)?,
         };
         let pieces = Self::carve(&mut m, old, old_end);
-        if let Some(asp) = &self.asp {
-            asp.unmap(old, old_len).map_err(platform_err)?;
-        }
+        m.record(Op::Unmap {
+            start: old,
+            len: old_len,
+        });
         let mut tmpl = None;
         let mut last_end = dest;
         for mut v in pieces {
@@ -463,7 +500,7 @@ impl MemoryManager {
                 continue;
             }
             last_end = v.end;
-            self.sync_map(&v)?;
+            m.record_map(&v);
             tmpl = Some(v.clone());
             m.vmas.insert(v.start, v);
         }
@@ -479,7 +516,7 @@ impl MemoryManager {
                     chunk,
                     chunk_off: 0,
                 };
-                self.sync_map(&v)?;
+                m.record_map(&v);
                 m.vmas.insert(v.start, v);
             }
         }
@@ -546,6 +583,59 @@ impl MemoryManager {
         if at < end {
             return Err(Errno::EFAULT);
         }
+        Ok(())
+    }
+
+    /// Brings the stub behind `asp` up to date with this address space. `synced` is
+    /// the generation it last saw (None: a fresh stub, which gets every mapping).
+    pub fn sync(
+        &self,
+        asp: &dyn AddressSpace,
+        synced: &mut Option<u64>,
+    ) -> Result<(), PlatformError> {
+        let m = self.lock();
+        let gen = m.gen();
+        if *synced == Some(gen) {
+            return Ok(());
+        }
+        match *synced {
+            Some(s) if s >= m.log_base => {
+                for op in &m.log[(s - m.log_base) as usize..] {
+                    match *op {
+                        Op::Map {
+                            start,
+                            len,
+                            prot,
+                            off,
+                        } => asp.map_file(start, len, prot, off)?,
+                        Op::Unmap { start, len } => asp.unmap(start, len)?,
+                        Op::Protect { start, len, prot } => asp.protect(start, len, prot)?,
+                    }
+                }
+            }
+            Some(_) => {
+                asp.unmap(MIN_USER_ADDR, MAX_USER_ADDR - MIN_USER_ADDR)?;
+                for v in m.vmas.values() {
+                    asp.map_file(
+                        v.start,
+                        v.end - v.start,
+                        v.prot.bits() & 7,
+                        v.file_off(v.start),
+                    )?;
+                }
+            }
+            None => {
+                for v in m.vmas.values() {
+                    asp.map_file(
+                        v.start,
+                        v.end - v.start,
+                        v.prot.bits() & 7,
+                        v.file_off(v.start),
+                    )?;
+                }
+            }
+        }
+        *synced = Some(gen);
         Ok(())
     }
 
@@ -725,10 +815,11 @@ impl MemoryManager {
     pub fn clear(&self) -> Result<(), Errno> {
         let mut m = self.lock();
         let removed = Self::carve(&mut m, MIN_USER_ADDR, MAX_USER_ADDR);
-        if let Some(asp) = &self.asp {
-            for v in &removed {
-                asp.unmap(v.start, v.end - v.start).map_err(platform_err)?;
-            }
+        if !removed.is_empty() {
+            m.record(Op::Unmap {
+                start: MIN_USER_ADDR,
+                len: MAX_USER_ADDR - MIN_USER_ADDR,
+            });
         }
         self.discard(&removed);
         m.brk = 0;
@@ -743,7 +834,7 @@ mod tests {
     use super::*;
 
     fn mm() -> MemoryManager {
-        MemoryManager::new(MemoryPool::new().unwrap(), None)
+        MemoryManager::new(MemoryPool::new().unwrap())
     }
 
     #[test]
