@@ -484,15 +484,11 @@ pub mod signal {
             "SIGPWR",
             "SIGSYS",
         ];
-        usize::try_from(sig)
-            .ok()
-            .and_then(|s| NAMES.get(s))
-            .copied()
-            .unwrap_or(if (32..=64).contains(&sig) {
-                "SIGRT"
-            } else {
-                "SIG?"
-            })
+        usize::try_from(sig).ok().and_then(|s| NAMES.get(s)).copied().unwrap_or(if (32..=64).contains(&sig) {
+            "SIGRT"
+        } else {
+            "SIG?"
+        })
     }
 }
 

@@ -7,9 +7,7 @@ use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 
 /// `struct timespec`.
 #[repr(C)]
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
 pub struct Timespec {
     /// Seconds.
     pub tv_sec: i64,
@@ -24,23 +22,17 @@ impl Timespec {
     }
     /// As a duration; None when invalid.
     pub fn to_duration(&self) -> Option<std::time::Duration> {
-        self.is_valid()
-            .then(|| std::time::Duration::new(self.tv_sec as u64, self.tv_nsec as u32))
+        self.is_valid().then(|| std::time::Duration::new(self.tv_sec as u64, self.tv_nsec as u32))
     }
     /// From a duration.
     pub fn from_duration(d: std::time::Duration) -> Self {
-        Timespec {
-            tv_sec: d.as_secs() as i64,
-            tv_nsec: i64::from(d.subsec_nanos()),
-        }
+        Timespec { tv_sec: d.as_secs() as i64, tv_nsec: i64::from(d.subsec_nanos()) }
     }
 }
 
 /// `struct timeval`.
 #[repr(C)]
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
 pub struct Timeval {
     /// Seconds.
     pub tv_sec: i64,
@@ -60,9 +52,7 @@ pub struct Timezone {
 
 /// `struct stat` as x86_64 `fstat` fills it.
 #[repr(C)]
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
 pub struct Stat {
     /// Device.
     pub st_dev: u64,
@@ -249,9 +239,7 @@ pub struct Sysinfo {
 
 /// `struct rlimit64`.
 #[repr(C)]
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
 pub struct Rlimit {
     /// Soft limit.
     pub rlim_cur: u64,
@@ -308,9 +296,7 @@ pub struct Winsize {
 
 /// `struct sigaction` as rt_sigaction takes it on x86_64.
 #[repr(C)]
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
 pub struct Sigaction {
     /// Handler address, SIG_DFL or SIG_IGN.
     pub handler: u64,

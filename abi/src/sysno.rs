@@ -1099,7 +1099,5 @@ pub const MAX: Sysno = 450;
 
 /// The name of system call `nr`, if it is known.
 pub fn name(nr: Sysno) -> Option<&'static str> {
-    ALL.binary_search_by_key(&nr, |&(n, _)| n)
-        .ok()
-        .map(|i| ALL[i].1)
+    ALL.binary_search_by_key(&nr, |&(n, _)| n).ok().map(|i| ALL[i].1)
 }

@@ -4,11 +4,7 @@ use std::os::fd::{AsRawFd, BorrowedFd};
 
 /// An ioctl that fills `out` (TCGETS, TIOCGWINSZ on a host terminal). The caller
 /// passes a buffer at least as large as the request's structure.
-pub fn ioctl_read(
-    fd: BorrowedFd<'_>,
-    req: libc::c_ulong,
-    out: &mut [u8],
-) -> Result<(), nix::Error> {
+pub fn ioctl_read(fd: BorrowedFd<'_>, req: libc::c_ulong, out: &mut [u8]) -> Result<(), nix::Error> {
     let need = match req {
         libc::TCGETS => 36,
         libc::TIOCGWINSZ => 8,

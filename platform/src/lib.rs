@@ -35,6 +35,8 @@ pub enum Exit {
     /// It took a synchronous fault or received a host signal that the Sentry must turn
     /// into a guest signal.
     Signal(SigInfo),
+    /// The Sentry interrupted it (a signal is waiting for delivery).
+    Interrupted,
 }
 
 /// The essentials of a host `siginfo_t` for a guest fault.

@@ -29,31 +29,15 @@ const OFF_IP_LO: u32 = 8;
 const OFF_IP_HI: u32 = 12;
 
 /// System calls the Sentry may inject into the stub.
-pub const INJECTABLE: &[i64] = &[
-    libc::SYS_mmap,
-    libc::SYS_munmap,
-    libc::SYS_mprotect,
-    libc::SYS_madvise,
-    libc::SYS_prctl,
-    libc::SYS_exit_group,
-];
+pub const INJECTABLE: &[i64] =
+    &[libc::SYS_mmap, libc::SYS_munmap, libc::SYS_mprotect, libc::SYS_madvise, libc::SYS_prctl, libc::SYS_exit_group];
 
 fn stmt(code: u16, k: u32) -> SockFilter {
-    SockFilter {
-        code,
-        jt: 0,
-        jf: 0,
-        k,
-    }
+    SockFilter { code, jt: 0, jf: 0, k }
 }
 
 fn jump(k: u32, jt: u8, jf: u8) -> SockFilter {
-    SockFilter {
-        code: BPF_JEQ_K,
-        jt,
-        jf,
-        k,
-    }
+    SockFilter { code: BPF_JEQ_K, jt, jf, k }
 }
 
 /// The filter for a stub whose syscall instruction ends at `ip` (the address after
@@ -100,13 +84,7 @@ fn eval(f: &[SockFilter], nr: u32, arch: u32, ip: u64) -> u32 {
                 };
                 pc += 1;
             }
-            BPF_JEQ_K => {
-                pc += 1 + if acc == i.k {
-                    i.jt as usize
-                } else {
-                    i.jf as usize
-                }
-            }
+            BPF_JEQ_K => pc += 1 + if acc == i.k { i.jt as usize } else { i.jf as usize },
             BPF_RET_K => return i.k,
             _ => panic!("bad op"),
         }
@@ -122,29 +100,11 @@ mod tests {
         let ip = 0x7fff_fffe_0002u64;
         let f = stub_filter(ip);
         let x86 = AUDIT_ARCH_X86_64;
-        assert_eq!(
-            eval(&f, libc::SYS_mmap as u32, x86, ip),
-            libc::SECCOMP_RET_ALLOW
-        );
-        assert_eq!(
-            eval(&f, libc::SYS_exit_group as u32, x86, ip),
-            libc::SECCOMP_RET_ALLOW
-        );
-        assert_eq!(
-            eval(&f, libc::SYS_openat as u32, x86, ip),
-            libc::SECCOMP_RET_TRAP
-        );
-        assert_eq!(
-            eval(&f, libc::SYS_mmap as u32, x86, ip + 0x1_0000_0000),
-            libc::SECCOMP_RET_TRAP
-        );
-        assert_eq!(
-            eval(&f, libc::SYS_mmap as u32, x86, ip + 1),
-            libc::SECCOMP_RET_TRAP
-        );
-        assert_eq!(
-            eval(&f, libc::SYS_mmap as u32, 0x4000_0003, ip),
-            libc::SECCOMP_RET_KILL_PROCESS
-        );
+        assert_eq!(eval(&f, libc::SYS_mmap as u32, x86, ip), libc::SECCOMP_RET_ALLOW);
+        assert_eq!(eval(&f, libc::SYS_exit_group as u32, x86, ip), libc::SECCOMP_RET_ALLOW);
+        assert_eq!(eval(&f, libc::SYS_openat as u32, x86, ip), libc::SECCOMP_RET_TRAP);
+        assert_eq!(eval(&f, libc::SYS_mmap as u32, x86, ip + 0x1_0000_0000), libc::SECCOMP_RET_TRAP);
+        assert_eq!(eval(&f, libc::SYS_mmap as u32, x86, ip + 1), libc::SECCOMP_RET_TRAP);
+        assert_eq!(eval(&f, libc::SYS_mmap as u32, 0x4000_0003, ip), libc::SECCOMP_RET_KILL_PROCESS);
     }
 }

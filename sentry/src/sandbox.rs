@@ -9,6 +9,7 @@ use sbx_abi::flags::OpenFlags;
 use sbx_abi::Errno;
 use sbx_platform::Platform;
 
+use crate::kernel::process::PidTable;
 use crate::kernel::{run_task, Creds, Kernel, Task, TaskExit, Uts};
 use crate::mm::{MemoryManager, MemoryPool};
 use crate::vfs::{self, FdTable, FsContext, MountNamespace};
@@ -31,6 +32,8 @@ pub struct Config {
     pub strace: bool,
     /// Credentials of the first process.
     pub creds: Creds,
+    /// Most processes alive at once (`--pids`).
+    pub max_pids: usize,
 }
 
 /// Why a sandbox could not start.
@@ -63,17 +66,12 @@ fn resolve_program(t: &Task, program: &[u8], envp: &[Vec<u8>]) -> Vec<u8> {
         .map(<[u8]>::to_vec)
         .unwrap_or_else(|| b"/usr/local/bin:/usr/bin:/bin".to_vec());
     for dir in path.split(|&c| c == b':') {
-        let mut cand = if dir.is_empty() {
-            b".".to_vec()
-        } else {
-            dir.to_vec()
-        };
+        let mut cand = if dir.is_empty() { b".".to_vec() } else { dir.to_vec() };
         cand.push(b'/');
         cand.extend_from_slice(program);
         if let Ok(f) = vfs::open_at(t, sbx_abi::flags::AT_FDCWD, &cand, OpenFlags::empty(), 0) {
             if f.stat().is_ok_and(|st| {
-                st.st_mode & sbx_abi::flags::S_IFMT == sbx_abi::flags::S_IFREG
-                    && st.st_mode & 0o111 != 0
+                st.st_mode & sbx_abi::flags::S_IFMT == sbx_abi::flags::S_IFREG && st.st_mode & 0o111 != 0
             }) {
                 return cand;
             }
@@ -83,50 +81,49 @@ fn resolve_program(t: &Task, program: &[u8], envp: &[Vec<u8>]) -> Vec<u8> {
 }
 
 /// Builds a kernel around `mounts` and runs `cfg`'s program to completion.
-pub fn run(
-    platform: Arc<dyn Platform>,
-    mounts: Arc<MountNamespace>,
-    cfg: Config,
-) -> Result<TaskExit, StartError> {
+pub fn run(platform: Arc<dyn Platform>, mounts: Arc<MountNamespace>, cfg: Config) -> Result<TaskExit, StartError> {
     let pool = MemoryPool::new().map_err(StartError::Memory)?;
     let kernel = Arc::new(Kernel {
         platform: platform.clone(),
         pool: pool.clone(),
         mounts,
-        uts: Mutex::new(Uts {
-            hostname: cfg.hostname.clone(),
-            domainname: "(none)".into(),
-        }),
+        uts: Mutex::new(Uts { hostname: cfg.hostname.clone(), domainname: "(none)".into() }),
         boot: Instant::now(),
         boot_wall: SystemTime::now(),
         strace: cfg.strace,
+        pids: PidTable::new(cfg.max_pids),
         reported_missing: Mutex::new(Default::default()),
     });
     let (asp, mut ctx) = platform.new_process(pool.file.fd())?;
     let mm = Arc::new(MemoryManager::new(pool));
     let fds = Arc::new(FdTable::new());
     for (i, fd) in cfg.stdio.into_iter().enumerate() {
-        let flags = if i == 0 {
-            OpenFlags::empty()
-        } else {
-            OpenFlags::O_WRONLY
-        };
+        let flags = if i == 0 { OpenFlags::empty() } else { OpenFlags::O_WRONLY };
         let name = ["/dev/stdin", "/dev/stdout", "/dev/stdout"][i].to_string();
         let _ = fds.install_at(i as i32, vfs::host_file(fd, flags, name), false);
     }
     let fs = Arc::new(FsContext::for_kernel(&kernel, &cfg.cwd));
-    let task = Task::new(kernel, mm.clone(), fs, fds, 1, cfg.creds);
+    let tg = kernel
+        .pids
+        .create(0, None, None, [Default::default(); 64])
+        .map_err(|e| StartError::Exec { program: "init".into(), errno: e })?;
+    let task = Task::new(kernel, mm.clone(), fs, fds, tg, cfg.creds);
     task.local.host_tid.set(ctx.host_tid());
     *task.local.asp.borrow_mut() = Some(asp);
     let path = resolve_program(&task, &cfg.program, &cfg.envp);
-    let exec_err = |errno| StartError::Exec {
-        program: String::from_utf8_lossy(&cfg.program).into_owned(),
-        errno,
-    };
+    let exec_err = |errno| StartError::Exec { program: String::from_utf8_lossy(&cfg.program).into_owned(), errno };
     let loaded = crate::loader::load(&task, &mm, &path, cfg.argv, cfg.envp).map_err(exec_err)?;
     *task.regs.borrow_mut() = loaded.regs;
     *task.local.exe.borrow_mut() = loaded.exe;
     let comm = path.rsplit(|&c| c == b'/').next().unwrap_or(&path);
     *task.local.comm.borrow_mut() = comm[..comm.len().min(15)].to_vec();
-    Ok(run_task(&task, ctx.as_mut()))
+    let exit = run_task(&task, ctx.as_mut());
+    crate::syscalls::fork::finish(&task, exit);
+    // When init ends, so does everything else in its pid namespace.
+    for g in task.kernel.pids.all() {
+        if g.tgid != task.tgid {
+            g.send(crate::kernel::signals::SignalInfo { signo: sbx_abi::flags::signal::SIGKILL, ..Default::default() });
+        }
+    }
+    Ok(exit)
 }

@@ -25,8 +25,7 @@ pub struct GoferArgs {
 pub fn gofer(args: GoferArgs) -> Result<()> {
     let _ = nix::sys::prctl::set_name(c"sbx-gofer");
     // The Gofer must not outlive its Sentry.
-    nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL)
-        .context("PR_SET_PDEATHSIG")?;
+    nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL).context("PR_SET_PDEATHSIG")?;
     if nix::unistd::getppid().as_raw() == 1 {
         bail!("the Sentry is gone");
     }
@@ -35,20 +34,15 @@ pub fn gofer(args: GoferArgs) -> Result<()> {
     }
     // SAFETY-free: the fd number was checked to be open and is owned from here on.
     let sock = fd_from_arg(args.fd);
-    let opts = sbx_gofer::server::ServeOptions {
-        read_only: !args.rw,
-        ..Default::default()
-    };
-    sbx_gofer::server::serve(&args.root, sock, opts)
-        .with_context(|| format!("serving {}", args.root.display()))?;
+    let opts = sbx_gofer::server::ServeOptions { read_only: !args.rw, ..Default::default() };
+    sbx_gofer::server::serve(&args.root, sock, opts).with_context(|| format!("serving {}", args.root.display()))?;
     Ok(())
 }
 
 fn fd_from_arg(fd: i32) -> OwnedFd {
     // Duplicate into a fresh OwnedFd (close-on-exec) and close the inherited number,
     // so no unsafe adoption of a raw fd is needed.
-    let dup = nix::fcntl::fcntl(fd, nix::fcntl::FcntlArg::F_DUPFD_CLOEXEC(3))
-        .expect("checked open above");
+    let dup = nix::fcntl::fcntl(fd, nix::fcntl::FcntlArg::F_DUPFD_CLOEXEC(3)).expect("checked open above");
     let _ = nix::unistd::close(fd);
     owned(dup)
 }
@@ -69,26 +63,14 @@ pub struct GoferProcess {
 
 /// Starts `sbx gofer` serving `root`.
 pub fn start(root: &std::path::Path, rw: bool) -> Result<GoferProcess> {
-    let (ours, theirs) = socketpair(
-        AddressFamily::Unix,
-        SockType::SeqPacket,
-        None,
-        SockFlag::SOCK_CLOEXEC,
-    )
-    .context("socketpair")?;
+    let (ours, theirs) =
+        socketpair(AddressFamily::Unix, SockType::SeqPacket, None, SockFlag::SOCK_CLOEXEC).context("socketpair")?;
     // The child's end must survive exec: clear close-on-exec on it just for the spawn.
-    nix::fcntl::fcntl(
-        theirs.as_raw_fd(),
-        nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::empty()),
-    )
-    .context("fcntl")?;
+    nix::fcntl::fcntl(theirs.as_raw_fd(), nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::empty()))
+        .context("fcntl")?;
     let exe = std::env::current_exe().context("finding the sbx binary")?;
     let mut cmd = Command::new(exe);
-    cmd.arg("gofer")
-        .arg("--fd")
-        .arg(theirs.as_raw_fd().to_string())
-        .arg("--root")
-        .arg(root);
+    cmd.arg("gofer").arg("--fd").arg(theirs.as_raw_fd().to_string()).arg("--root").arg(root);
     if rw {
         cmd.arg("--rw");
     }

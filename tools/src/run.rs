@@ -21,6 +21,9 @@ pub struct RunArgs {
     /// Host name inside the sandbox.
     #[arg(long, default_value = "sbx")]
     hostname: String,
+    /// Most processes alive at once inside the sandbox (fork fails with EAGAIN beyond).
+    #[arg(long, default_value_t = 4096)]
+    pids: usize,
     /// Log destination for Sentry messages (default: stderr, errors only; set
     /// SBX_LOG=warn or debug for more).
     #[arg(long)]
@@ -32,22 +35,10 @@ pub struct RunArgs {
 
 fn init_logging(args: &RunArgs) -> Result<()> {
     use tracing_subscriber::EnvFilter;
-    let default = if args.strace {
-        "error,strace=info"
-    } else {
-        "error"
-    };
+    let default = if args.strace { "error,strace=info" } else { "error" };
     let filter = EnvFilter::try_from_env("SBX_LOG").unwrap_or_else(|_| EnvFilter::new(default));
-    let filter = if args.strace {
-        filter.add_directive("strace=info".parse().context("filter")?)
-    } else {
-        filter
-    };
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .without_time()
-        .with_target(false)
-        .with_level(false);
+    let filter = if args.strace { filter.add_directive("strace=info".parse().context("filter")?) } else { filter };
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).without_time().with_target(false).with_level(false);
     match &args.log {
         Some(path) => {
             let f = std::fs::OpenOptions::new()
@@ -69,9 +60,8 @@ pub fn run(args: RunArgs) -> Result<i32> {
     let client = Arc::new(sbx_gofer::GoferClient::new(gofer.sock));
     let mounts = sbx_sentry::vfs::MountNamespace::new_sandbox(client)
         .map_err(|e| anyhow::anyhow!("building the root file system: {e}"))?;
-    let platform: Arc<dyn sbx_platform::Platform> = Arc::new(
-        sbx_platform::ptrace::PtracePlatform::new().context("preparing the ptrace platform")?,
-    );
+    let platform: Arc<dyn sbx_platform::Platform> =
+        Arc::new(sbx_platform::ptrace::PtracePlatform::new().context("preparing the ptrace platform")?);
     let stdio = [
         std::io::stdin().as_fd().try_clone_to_owned()?,
         std::io::stdout().as_fd().try_clone_to_owned()?,
@@ -86,9 +76,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
             e
         })
         .collect();
-    let cwd = std::env::current_dir()
-        .map(|p| p.as_os_str().as_bytes().to_vec())
-        .unwrap_or_else(|_| b"/".to_vec());
+    let cwd = std::env::current_dir().map(|p| p.as_os_str().as_bytes().to_vec()).unwrap_or_else(|_| b"/".to_vec());
     let uid = nix::unistd::getuid().as_raw();
     let gid = nix::unistd::getgid().as_raw();
     let cfg = Config {
@@ -99,11 +87,8 @@ pub fn run(args: RunArgs) -> Result<i32> {
         stdio,
         hostname: args.hostname.clone(),
         strace: args.strace,
-        creds: Creds {
-            uid: (uid, uid, uid),
-            gid: (gid, gid, gid),
-            groups: vec![],
-        },
+        creds: Creds { uid: (uid, uid, uid), gid: (gid, gid, gid), groups: vec![] },
+        max_pids: args.pids,
     };
     let program = String::from_utf8_lossy(&cfg.program).into_owned();
     let exit = match sandbox::run(platform, mounts, cfg) {
@@ -112,11 +97,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
             // Like a shell: 127 when the program is not there, 126 when it cannot run.
             let desc = nix::Error::from_raw(errno.0).desc();
             eprintln!("sbx: {program}: {desc}");
-            return Ok(if errno == sbx_abi::Errno::ENOENT {
-                127
-            } else {
-                126
-            });
+            return Ok(if errno == sbx_abi::Errno::ENOENT { 127 } else { 126 });
         }
         Err(e) => return Err(e.into()),
     };

@@ -48,24 +48,17 @@ pub struct PtracePlatform {
 impl PtracePlatform {
     /// Prepares the stub image (a sealed memfd).
     pub fn new() -> Result<Self, PlatformError> {
-        let image = memfd_create(
-            c"sbx-stub",
-            MemFdCreateFlag::MFD_CLOEXEC | MemFdCreateFlag::MFD_ALLOW_SEALING,
-        )
-        .map_err(PlatformError::host("memfd_create(stub)"))?;
+        let image = memfd_create(c"sbx-stub", MemFdCreateFlag::MFD_CLOEXEC | MemFdCreateFlag::MFD_ALLOW_SEALING)
+            .map_err(PlatformError::host("memfd_create(stub)"))?;
         let bytes = stub::image();
         nix::unistd::write(&image, &bytes).map_err(PlatformError::host("write(stub image)"))?;
-        let seals =
-            libc::F_SEAL_SEAL | libc::F_SEAL_SHRINK | libc::F_SEAL_GROW | libc::F_SEAL_WRITE;
+        let seals = libc::F_SEAL_SEAL | libc::F_SEAL_SHRINK | libc::F_SEAL_GROW | libc::F_SEAL_WRITE;
         nix::fcntl::fcntl(
             image.as_raw_fd(),
             nix::fcntl::FcntlArg::F_ADD_SEALS(nix::fcntl::SealFlag::from_bits_truncate(seals)),
         )
         .map_err(PlatformError::host("seal stub image"))?;
-        Ok(PtracePlatform {
-            image,
-            no_namespaces: AtomicBool::new(false),
-        })
+        Ok(PtracePlatform { image, no_namespaces: AtomicBool::new(false) })
     }
 
     fn clone_stub(&self, memfd: BorrowedFd<'_>) -> Result<Pid, PlatformError> {
@@ -78,25 +71,14 @@ impl PtracePlatform {
         if !self.no_namespaces.load(Ordering::Relaxed) {
             match spawn_raw(ns, memfd.as_raw_fd(), self.image.as_raw_fd()) {
                 Ok(pid) => return Ok(pid),
-                Err(
-                    e @ (nix::Error::EPERM
-                    | nix::Error::EINVAL
-                    | nix::Error::ENOSPC
-                    | nix::Error::EUSERS),
-                ) => {
+                Err(e @ (nix::Error::EPERM | nix::Error::EINVAL | nix::Error::ENOSPC | nix::Error::EUSERS)) => {
                     tracing::warn!("the host refused new namespaces for the stub ({e}); running it without them");
                     self.no_namespaces.store(true, Ordering::Relaxed);
                 }
-                Err(e) => {
-                    return Err(PlatformError::Host {
-                        what: "clone(stub)",
-                        source: e,
-                    })
-                }
+                Err(e) => return Err(PlatformError::Host { what: "clone(stub)", source: e }),
             }
         }
-        spawn_raw(0, memfd.as_raw_fd(), self.image.as_raw_fd())
-            .map_err(PlatformError::host("clone(stub)"))
+        spawn_raw(0, memfd.as_raw_fd(), self.image.as_raw_fd()).map_err(PlatformError::host("clone(stub)"))
     }
 }
 
@@ -107,14 +89,7 @@ fn spawn_raw(ns_flags: i32, memfd: i32, image: i32) -> Result<Pid, nix::Error> {
     // this address space and runs `stub_child`, which makes only raw syscalls and never
     // returns, so no Rust state of the copy is observed or unwound.
     let r = unsafe {
-        libc::syscall(
-            libc::SYS_clone,
-            (ns_flags | libc::SIGCHLD) as libc::c_ulong,
-            0usize,
-            0usize,
-            0usize,
-            0usize,
-        )
+        libc::syscall(libc::SYS_clone, (ns_flags | libc::SIGCHLD) as libc::c_ulong, 0usize, 0usize, 0usize, 0usize)
     };
     match r {
         -1 => Err(nix::Error::last()),
@@ -130,13 +105,7 @@ fn stub_child(memfd: i32, image: i32) -> ! {
     // SAFETY: only raw syscalls on plain integers and static data; this process is a
     // fresh copy that exits or execs at the end.
     unsafe {
-        libc::prctl(
-            libc::PR_SET_PDEATHSIG,
-            libc::SIGKILL as libc::c_ulong,
-            0,
-            0,
-            0,
-        );
+        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong, 0, 0, 0);
         let m = libc::fcntl(memfd, libc::F_DUPFD, 100);
         let s = libc::fcntl(image, libc::F_DUPFD, 100);
         if m < 0 || s < 0 || libc::dup2(m, STUB_MEMFD) < 0 || libc::dup2(s, STUB_IMAGE_FD) < 0 {
@@ -144,12 +113,7 @@ fn stub_child(memfd: i32, image: i32) -> ! {
         }
         libc::fcntl(STUB_IMAGE_FD, libc::F_SETFD, libc::FD_CLOEXEC);
         libc::syscall(libc::SYS_close_range, 0u32, 2u32, 0u32);
-        libc::syscall(
-            libc::SYS_close_range,
-            (STUB_IMAGE_FD + 1) as u32,
-            u32::MAX,
-            0u32,
-        );
+        libc::syscall(libc::SYS_close_range, (STUB_IMAGE_FD + 1) as u32, u32::MAX, 0u32);
         if libc::ptrace(libc::PTRACE_TRACEME, 0, 0, 0) < 0 {
             libc::_exit(126);
         }
@@ -173,43 +137,25 @@ impl Platform for PtracePlatform {
         let pid = self.clone_stub(memfd)?;
         let stub = Arc::new(StubProcess { pid });
         // From here on, dropping `stub` kills the process.
-        match waitpid(pid, Some(WaitPidFlag::__WALL))
-            .map_err(PlatformError::host("waitpid(stub)"))?
-        {
+        match waitpid(pid, Some(WaitPidFlag::__WALL)).map_err(PlatformError::host("waitpid(stub)"))? {
             WaitStatus::Stopped(_, Signal::SIGSTOP) => {}
-            other => {
-                return Err(PlatformError::StubDied(format!(
-                    "stub did not stop: {other:?}"
-                )))
-            }
+            other => return Err(PlatformError::StubDied(format!("stub did not stop: {other:?}"))),
         }
         let opts = ptrace::Options::PTRACE_O_EXITKILL
             | ptrace::Options::PTRACE_O_TRACESYSGOOD
             | ptrace::Options::PTRACE_O_TRACEEXEC;
         ptrace::setoptions(pid, opts).map_err(PlatformError::host("PTRACE_SETOPTIONS"))?;
         ptrace::cont(pid, None).map_err(PlatformError::host("PTRACE_CONT"))?;
-        match waitpid(pid, Some(WaitPidFlag::__WALL))
-            .map_err(PlatformError::host("waitpid(stub)"))?
-        {
+        match waitpid(pid, Some(WaitPidFlag::__WALL)).map_err(PlatformError::host("waitpid(stub)"))? {
             WaitStatus::PtraceEvent(_, Signal::SIGTRAP, libc::PTRACE_EVENT_EXEC) => {}
-            other => {
-                return Err(PlatformError::StubDied(format!(
-                    "stub did not exec: {other:?}"
-                )))
-            }
+            other => return Err(PlatformError::StubDied(format!("stub did not exec: {other:?}"))),
         }
         // The exec stop is inside execve, whose return would overwrite rax: let the stub
         // run to the `int3` at its entry point so that later injections start clean.
         ptrace::cont(pid, None).map_err(PlatformError::host("PTRACE_CONT"))?;
-        match waitpid(pid, Some(WaitPidFlag::__WALL))
-            .map_err(PlatformError::host("waitpid(stub)"))?
-        {
+        match waitpid(pid, Some(WaitPidFlag::__WALL)).map_err(PlatformError::host("waitpid(stub)"))? {
             WaitStatus::Stopped(_, Signal::SIGTRAP) => {}
-            other => {
-                return Err(PlatformError::StubDied(format!(
-                    "stub did not reach its entry: {other:?}"
-                )))
-            }
+            other => return Err(PlatformError::StubDied(format!("stub did not reach its entry: {other:?}"))),
         }
         stub.setup()?;
         let ctx = PtraceContext { stub: stub.clone() };
@@ -230,11 +176,7 @@ impl StubProcess {
     /// Readies a freshly executed stub: names it, unmaps everything the host put in its
     /// address space except the stub page, and installs its seccomp filter.
     fn setup(&self) -> Result<(), PlatformError> {
-        self.inject(
-            "prctl(PR_SET_NAME)",
-            libc::SYS_prctl,
-            [libc::PR_SET_NAME as u64, stub::NAME_ADDR, 0, 0, 0, 0],
-        )?;
+        self.inject("prctl(PR_SET_NAME)", libc::SYS_prctl, [libc::PR_SET_NAME as u64, stub::NAME_ADDR, 0, 0, 0, 0])?;
         let maps = fs::read_to_string(format!("/proc/{}/maps", self.pid))
             .map_err(|e| PlatformError::StubDied(format!("reading the stub's maps: {e}")))?;
         for line in maps.lines() {
@@ -244,8 +186,7 @@ impl StubProcess {
             let Some((a, b)) = range.split_once('-') else {
                 continue;
             };
-            let (Ok(start), Ok(end)) = (u64::from_str_radix(a, 16), u64::from_str_radix(b, 16))
-            else {
+            let (Ok(start), Ok(end)) = (u64::from_str_radix(a, 16), u64::from_str_radix(b, 16)) else {
                 continue;
             };
             if start == STUB_ADDR || start >= 0x8000_0000_0000 {
@@ -253,22 +194,11 @@ impl StubProcess {
             }
             self.inject("munmap", libc::SYS_munmap, [start, end - start, 0, 0, 0, 0])?;
         }
-        self.inject(
-            "prctl(PR_SET_NO_NEW_PRIVS)",
-            libc::SYS_prctl,
-            [libc::PR_SET_NO_NEW_PRIVS as u64, 1, 0, 0, 0, 0],
-        )?;
+        self.inject("prctl(PR_SET_NO_NEW_PRIVS)", libc::SYS_prctl, [libc::PR_SET_NO_NEW_PRIVS as u64, 1, 0, 0, 0, 0])?;
         self.inject(
             "prctl(PR_SET_SECCOMP)",
             libc::SYS_prctl,
-            [
-                libc::PR_SET_SECCOMP as u64,
-                libc::SECCOMP_MODE_FILTER as u64,
-                stub::FPROG_ADDR,
-                0,
-                0,
-                0,
-            ],
+            [libc::PR_SET_SECCOMP as u64, libc::SECCOMP_MODE_FILTER as u64, stub::FPROG_ADDR, 0, 0, 0],
         )?;
         Ok(())
     }
@@ -285,31 +215,29 @@ impl StubProcess {
         ptrace::setregs(self.pid, r).map_err(PlatformError::host("PTRACE_SETREGS"))?;
         ptrace::cont(self.pid, None).map_err(PlatformError::host("PTRACE_CONT"))?;
         loop {
-            match waitpid(self.pid, Some(WaitPidFlag::__WALL))
-                .map_err(PlatformError::host("waitpid(stub)"))?
-            {
+            match waitpid(self.pid, Some(WaitPidFlag::__WALL)).map_err(PlatformError::host("waitpid(stub)"))? {
                 WaitStatus::Stopped(_, Signal::SIGTRAP) => break,
+                WaitStatus::Stopped(_, INTERRUPT_SIGNAL) => {
+                    // An interrupt raced with the injection: the Sentry checks for
+                    // pending guest signals before it next resumes the guest anyway.
+                    ptrace::cont(self.pid, None).map_err(PlatformError::host("PTRACE_CONT"))?;
+                    continue;
+                }
                 WaitStatus::Stopped(_, sig) => {
                     return Err(PlatformError::StubDied(format!(
                         "{what}: stub stopped by {sig} instead of the trampoline trap"
                     )));
                 }
                 WaitStatus::Exited(_, code) => {
-                    return Err(PlatformError::StubDied(format!(
-                        "{what}: stub exited with {code}"
-                    )))
+                    return Err(PlatformError::StubDied(format!("{what}: stub exited with {code}")))
                 }
                 WaitStatus::Signaled(_, sig, _) => {
-                    return Err(PlatformError::StubDied(format!(
-                        "{what}: stub killed by {sig}"
-                    )))
+                    return Err(PlatformError::StubDied(format!("{what}: stub killed by {sig}")))
                 }
                 _ => continue,
             }
         }
-        let rax = ptrace::getregs(self.pid)
-            .map_err(PlatformError::host("PTRACE_GETREGS"))?
-            .rax;
+        let rax = ptrace::getregs(self.pid).map_err(PlatformError::host("PTRACE_GETREGS"))?.rax;
         ptrace::setregs(self.pid, saved).map_err(PlatformError::host("PTRACE_SETREGS"))?;
         Errno::from_rax(rax).map_err(|errno| PlatformError::Injected { what, errno })
     }
@@ -330,31 +258,20 @@ impl Drop for StubProcess {
 impl AddressSpace for StubProcess {
     fn map_file(&self, addr: u64, len: u64, prot: u32, offset: u64) -> Result<(), PlatformError> {
         let flags = (libc::MAP_SHARED | libc::MAP_FIXED) as u64;
-        let got = self.inject(
-            "mmap",
-            libc::SYS_mmap,
-            [addr, len, u64::from(prot), flags, STUB_MEMFD as u64, offset],
-        )?;
+        let got =
+            self.inject("mmap", libc::SYS_mmap, [addr, len, u64::from(prot), flags, STUB_MEMFD as u64, offset])?;
         if got != addr {
-            return Err(PlatformError::StubDied(format!(
-                "mmap placed {got:#x} instead of {addr:#x}"
-            )));
+            return Err(PlatformError::StubDied(format!("mmap placed {got:#x} instead of {addr:#x}")));
         }
         Ok(())
     }
 
     fn unmap(&self, addr: u64, len: u64) -> Result<(), PlatformError> {
-        self.inject("munmap", libc::SYS_munmap, [addr, len, 0, 0, 0, 0])
-            .map(drop)
+        self.inject("munmap", libc::SYS_munmap, [addr, len, 0, 0, 0, 0]).map(drop)
     }
 
     fn protect(&self, addr: u64, len: u64, prot: u32) -> Result<(), PlatformError> {
-        self.inject(
-            "mprotect",
-            libc::SYS_mprotect,
-            [addr, len, u64::from(prot), 0, 0, 0],
-        )
-        .map(drop)
+        self.inject("mprotect", libc::SYS_mprotect, [addr, len, u64::from(prot), 0, 0, 0]).map(drop)
     }
 }
 
@@ -373,30 +290,26 @@ impl Context for PtraceContext {
         ptrace::setregs(pid, r).map_err(PlatformError::host("PTRACE_SETREGS"))?;
         ptrace::sysemu(pid, None).map_err(PlatformError::host("PTRACE_SYSEMU"))?;
         loop {
-            let st = waitpid(pid, Some(WaitPidFlag::__WALL))
-                .map_err(PlatformError::host("waitpid(stub)"))?;
+            let st = waitpid(pid, Some(WaitPidFlag::__WALL)).map_err(PlatformError::host("waitpid(stub)"))?;
             match st {
                 WaitStatus::PtraceSyscall(_) => {
                     regs.0 = ptrace::getregs(pid).map_err(PlatformError::host("PTRACE_GETREGS"))?;
                     return Ok(Exit::Syscall);
                 }
+                WaitStatus::Stopped(_, INTERRUPT_SIGNAL) => {
+                    regs.0 = ptrace::getregs(pid).map_err(PlatformError::host("PTRACE_GETREGS"))?;
+                    return Ok(Exit::Interrupted);
+                }
                 WaitStatus::Stopped(_, sig) => {
                     regs.0 = ptrace::getregs(pid).map_err(PlatformError::host("PTRACE_GETREGS"))?;
-                    let si = ptrace::getsiginfo(pid)
-                        .map_err(PlatformError::host("PTRACE_GETSIGINFO"))?;
+                    let si = ptrace::getsiginfo(pid).map_err(PlatformError::host("PTRACE_GETSIGINFO"))?;
                     // SAFETY: reading the union member si_addr is valid for every signal
                     // that carries it (faults); for others it reads unrelated but
                     // initialised bytes, which are only reported, never trusted.
                     let addr = unsafe { si.si_addr() } as u64;
-                    return Ok(Exit::Signal(SigInfo {
-                        signo: sig as i32,
-                        code: si.si_code,
-                        addr,
-                    }));
+                    return Ok(Exit::Signal(SigInfo { signo: sig as i32, code: si.si_code, addr }));
                 }
-                WaitStatus::Exited(_, code) => {
-                    return Err(PlatformError::StubDied(format!("stub exited with {code}")))
-                }
+                WaitStatus::Exited(_, code) => return Err(PlatformError::StubDied(format!("stub exited with {code}"))),
                 WaitStatus::Signaled(_, sig, _) => {
                     return Err(PlatformError::StubDied(format!("stub killed by {sig}")))
                 }
@@ -411,50 +324,28 @@ impl Context for PtraceContext {
 
     fn fp_state(&mut self) -> Result<Vec<u8>, PlatformError> {
         let mut buf = vec![0u8; XSTATE_MAX];
-        let mut iov = libc::iovec {
-            iov_base: buf.as_mut_ptr().cast(),
-            iov_len: buf.len(),
-        };
+        let mut iov = libc::iovec { iov_base: buf.as_mut_ptr().cast(), iov_len: buf.len() };
         // SAFETY: PTRACE_GETREGSET writes at most `iov_len` bytes to `iov_base`, which
         // points to `buf`; it updates `iov_len` to the size written.
         let r = unsafe {
-            libc::ptrace(
-                libc::PTRACE_GETREGSET,
-                self.stub.pid.as_raw(),
-                NT_X86_XSTATE,
-                &mut iov as *mut libc::iovec,
-            )
+            libc::ptrace(libc::PTRACE_GETREGSET, self.stub.pid.as_raw(), NT_X86_XSTATE, &mut iov as *mut libc::iovec)
         };
         if r < 0 {
-            return Err(PlatformError::Host {
-                what: "PTRACE_GETREGSET(NT_X86_XSTATE)",
-                source: nix::Error::last(),
-            });
+            return Err(PlatformError::Host { what: "PTRACE_GETREGSET(NT_X86_XSTATE)", source: nix::Error::last() });
         }
         buf.truncate(iov.iov_len);
         Ok(buf)
     }
 
     fn set_fp_state(&mut self, xsave: &[u8]) -> Result<(), PlatformError> {
-        let mut iov = libc::iovec {
-            iov_base: xsave.as_ptr() as *mut libc::c_void,
-            iov_len: xsave.len(),
-        };
+        let mut iov = libc::iovec { iov_base: xsave.as_ptr() as *mut libc::c_void, iov_len: xsave.len() };
         // SAFETY: PTRACE_SETREGSET only reads `iov_len` bytes from `iov_base` (our
         // slice); the kernel validates the XSAVE header it finds there.
         let r = unsafe {
-            libc::ptrace(
-                libc::PTRACE_SETREGSET,
-                self.stub.pid.as_raw(),
-                NT_X86_XSTATE,
-                &mut iov as *mut libc::iovec,
-            )
+            libc::ptrace(libc::PTRACE_SETREGSET, self.stub.pid.as_raw(), NT_X86_XSTATE, &mut iov as *mut libc::iovec)
         };
         if r < 0 {
-            return Err(PlatformError::Host {
-                what: "PTRACE_SETREGSET(NT_X86_XSTATE)",
-                source: nix::Error::last(),
-            });
+            return Err(PlatformError::Host { what: "PTRACE_SETREGSET(NT_X86_XSTATE)", source: nix::Error::last() });
         }
         Ok(())
     }
@@ -464,4 +355,14 @@ impl AsFd for PtracePlatform {
     fn as_fd(&self) -> BorrowedFd<'_> {
         self.image.as_fd()
     }
+}
+
+/// The host signal used to knock a stub out of guest code so that the Sentry can
+/// deliver a guest signal (it is always suppressed, never delivered to the stub).
+pub const INTERRUPT_SIGNAL: Signal = Signal::SIGURG;
+
+/// Interrupts the stub thread `host_tid` if it is running guest code; harmless if
+/// it is stopped (the Sentry then sees one spurious interrupt).
+pub fn interrupt(host_tid: i32) {
+    let _ = nix::sys::signal::kill(Pid::from_raw(host_tid), INTERRUPT_SIGNAL);
 }

@@ -61,16 +61,8 @@ pub fn image() -> Vec<u8> {
     put(&mut img, NAME_ADDR - STUB_ADDR, NAME);
     let filter: Vec<SockFilter> = stub_filter(TRAMPOLINE_RET);
     // struct sock_fprog { unsigned short len; struct sock_filter *filter; }
-    put(
-        &mut img,
-        FPROG_ADDR - STUB_ADDR,
-        &(filter.len() as u16).to_le_bytes(),
-    );
-    put(
-        &mut img,
-        FPROG_ADDR - STUB_ADDR + 8,
-        &(STUB_ADDR + FILTER_OFF).to_le_bytes(),
-    );
+    put(&mut img, FPROG_ADDR - STUB_ADDR, &(filter.len() as u16).to_le_bytes());
+    put(&mut img, FPROG_ADDR - STUB_ADDR + 8, &(STUB_ADDR + FILTER_OFF).to_le_bytes());
     for (i, ins) in filter.iter().enumerate() {
         let off = FILTER_OFF + 8 * i as u64;
         put(&mut img, off, &ins.code.to_le_bytes());

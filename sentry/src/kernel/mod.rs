@@ -1,6 +1,7 @@
 //! The Kernel: a value bundling a sandbox's components. Tasks reach everything
 //! through their Kernel; two Kernels share only what they were built to share.
 
+pub mod process;
 mod run;
 pub mod signals;
 mod task;
@@ -11,7 +12,7 @@ use std::time::{Instant, SystemTime};
 
 use sbx_platform::Platform;
 
-pub use run::{run_task, TaskExit};
+pub use run::{exit_process, run_task, TaskExit};
 pub use task::{Creds, Task, TaskLocal};
 
 use crate::mm::MemoryPool;
@@ -42,6 +43,8 @@ pub struct Kernel {
     pub boot_wall: SystemTime,
     /// Print every syscall (`--strace`).
     pub strace: bool,
+    /// The PID namespace.
+    pub pids: process::PidTable,
     /// Syscall numbers already reported as unimplemented (each is logged once).
     pub reported_missing: Mutex<HashSet<u64>>,
 }
@@ -49,9 +52,6 @@ pub struct Kernel {
 impl Kernel {
     /// Records that syscall `nr` is missing; true the first time.
     pub fn first_report(&self, nr: u64) -> bool {
-        self.reported_missing
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(nr)
+        self.reported_missing.lock().unwrap_or_else(|e| e.into_inner()).insert(nr)
     }
 }

@@ -1,4 +1,7 @@
-//! The task run loop: switch into the guest, serve what stopped it, repeat.
+//! The task run loop: switch into the guest, serve what stopped it, repeat; and what
+//! happens when a process ends.
+
+use std::sync::atomic::Ordering;
 
 use sbx_abi::flags::signal;
 use sbx_abi::Errno;
@@ -25,6 +28,14 @@ impl TaskExit {
             TaskExit::Signaled(s) => 128 + s,
         }
     }
+
+    /// The status word wait4(2) reports (no core dumps are ever written).
+    pub fn wait_status(self) -> i32 {
+        match self {
+            TaskExit::Exited(c) => (c & 0xff) << 8,
+            TaskExit::Signaled(s) => s & 0x7f,
+        }
+    }
 }
 
 /// Whether the syscall instruction just executed was `int $0x80` (the 32-bit ABI),
@@ -37,7 +48,18 @@ fn was_int80(t: &Task, ip: u64) -> bool {
 /// Runs `t` on `ctx` until it exits.
 pub fn run_task(t: &Task, ctx: &mut dyn Context) -> TaskExit {
     let _span = tracing::info_span!("task", tid = t.tid).entered();
+    t.tg.host_tid.store(ctx.host_tid(), Ordering::Release);
+    let exit = run_loop(t, ctx);
+    t.tg.host_tid.store(0, Ordering::Release);
+    exit
+}
+
+fn run_loop(t: &Task, ctx: &mut dyn Context) -> TaskExit {
     loop {
+        signals::deliver_pending(t, ctx);
+        if let Some(done) = t.local.exit.get() {
+            return done;
+        }
         if let Some(xs) = t.local.fp_restore.borrow_mut().take() {
             if let Err(e) = ctx.set_fp_state(&xs) {
                 // The guest handed back an FP area the host rejects: Linux kills with
@@ -65,42 +87,7 @@ pub fn run_task(t: &Task, ctx: &mut dyn Context) -> TaskExit {
         };
         *t.regs.borrow_mut() = regs;
         match exit {
-            Exit::Syscall => {
-                let nr = regs.syscall_nr();
-                let args = SyscallArgs(regs.syscall_args());
-                t.local.regs_replaced.set(false);
-                let res = if was_int80(t, regs.ip()) {
-                    Err(Errno::ENOSYS)
-                } else {
-                    let _s = tracing::debug_span!("sys", name = syscalls::name(nr)).entered();
-                    syscalls::dispatch(t, nr, &args)
-                };
-                let res = match res {
-                    // Interrupted waits restart only once signals exist (issue 4);
-                    // until then an internal restart code must not reach the guest.
-                    Err(e) if e.0 >= 512 => Err(Errno::EINTR),
-                    r => r,
-                };
-                if let Some(done) = t.local.exit.get() {
-                    if t.kernel.strace {
-                        tracing::info!(target: "strace", "{}", syscalls::strace::format_noreturn(t, nr, &args));
-                    }
-                    return done;
-                }
-                if t.kernel.strace {
-                    tracing::info!(target: "strace", "{}", syscalls::strace::format(t, nr, &args, &res));
-                }
-                if !t.local.regs_replaced.get() {
-                    t.regs.borrow_mut().set_return(match res {
-                        Ok(v) => v,
-                        Err(e) => e.as_rax(),
-                    });
-                }
-                signals::deliver_pending(t, ctx);
-                if let Some(done) = t.local.exit.get() {
-                    return done;
-                }
-            }
+            Exit::Syscall => syscall(t, &regs),
             Exit::Signal(si) => {
                 if t.kernel.strace {
                     tracing::info!(
@@ -112,18 +99,67 @@ pub fn run_task(t: &Task, ctx: &mut dyn Context) -> TaskExit {
                         si.addr
                     );
                 }
-                let info = SignalInfo {
-                    signo: si.signo,
-                    code: si.code,
-                    addr: si.addr,
-                    pid: 0,
-                    uid: 0,
-                };
+                let info = SignalInfo { signo: si.signo, code: si.code, addr: si.addr, ..Default::default() };
                 signals::force_fault(t, ctx, info);
-                if let Some(done) = t.local.exit.get() {
-                    return done;
-                }
             }
+            Exit::Interrupted => {}
+        }
+        if let Some(done) = t.local.exit.get() {
+            return done;
         }
     }
+}
+
+/// Serves one syscall stop.
+fn syscall(t: &Task, regs: &sbx_platform::Regs) {
+    let nr = regs.syscall_nr();
+    let args = SyscallArgs(regs.syscall_args());
+    t.local.regs_replaced.set(false);
+    let res = if was_int80(t, regs.ip()) {
+        Err(Errno::ENOSYS)
+    } else {
+        let _s = tracing::debug_span!("sys", name = syscalls::name(nr)).entered();
+        syscalls::dispatch(t, nr, &args)
+    };
+    let res = match res {
+        // Restarting interrupted calls after a handler (SA_RESTART) is not done yet:
+        // an internal restart code never reaches the guest; it sees EINTR.
+        Err(e) if e.0 >= 512 => Err(Errno::EINTR),
+        r => r,
+    };
+    if t.local.exit.get().is_some() {
+        if t.kernel.strace {
+            tracing::info!(target: "strace", "{}", syscalls::strace::format_noreturn(t, nr, &args));
+        }
+        return;
+    }
+    if t.kernel.strace {
+        tracing::info!(target: "strace", "{}", syscalls::strace::format(t, nr, &args, &res));
+    }
+    if !t.local.regs_replaced.get() {
+        t.regs.borrow_mut().set_return(match res {
+            Ok(v) => v,
+            Err(e) => e.as_rax(),
+        });
+    }
+}
+
+/// Ends `t`'s process with `how`: children go to init, the parent is told (SIGCHLD
+/// and its wait queue), and a parent that ignores SIGCHLD reaps at once.
+pub fn exit_process(t: &Task, how: TaskExit) {
+    let Some(parent) = t.kernel.pids.exit(&t.tg, how) else { return };
+    let (ignores, nocldwait) = {
+        let acts = parent.actions();
+        let a = acts[(signal::SIGCHLD - 1) as usize];
+        (a.handler == signal::SIG_IGN, a.flags & signal::SA_NOCLDWAIT != 0)
+    };
+    if ignores || nocldwait {
+        t.kernel.pids.reap(&parent, t.tgid);
+    }
+    let (code, status) = match how {
+        TaskExit::Exited(c) => (1, c & 0xff), // CLD_EXITED
+        TaskExit::Signaled(s) => (2, s),      // CLD_KILLED
+    };
+    let uid = t.creds.borrow().uid.0;
+    parent.send(SignalInfo { signo: signal::SIGCHLD, code, pid: t.tgid, uid, status, addr: 0 });
 }

@@ -21,6 +21,8 @@ pub struct SignalInfo {
     pub pid: i32,
     /// Sender's uid.
     pub uid: u32,
+    /// SIGCHLD: exit code or signal of the child.
+    pub status: i32,
 }
 
 /// si_code of kill(2).
@@ -43,6 +45,9 @@ impl SignalInfo {
         } else {
             b[16..20].copy_from_slice(&self.pid.to_le_bytes());
             b[20..24].copy_from_slice(&self.uid.to_le_bytes());
+            if self.signo == SIGCHLD {
+                b[24..28].copy_from_slice(&self.status.to_le_bytes());
+            }
         }
         b
     }
@@ -71,14 +76,14 @@ fn default_action(sig: i32) -> Default_ {
     }
 }
 
-/// Queues a signal for `t` (a standard signal is queued at most once).
+/// Queues a signal for `t`'s process (a standard signal is queued at most once).
 pub fn queue(t: &Task, info: SignalInfo) {
-    let sig = info.signo;
-    if t.local.pending.get() & bit(sig) != 0 {
-        return;
+    let mut q = t.tg.sigs();
+    let b = bit(info.signo);
+    if q.pending & b == 0 {
+        q.pending |= b;
+        q.info[(info.signo - 1) as usize] = info;
     }
-    t.local.pending.set(t.local.pending.get() | bit(sig));
-    t.local.pending_info.borrow_mut()[(sig - 1) as usize] = info;
 }
 
 /// Delivers a synchronous fault: like Linux's force_sig_fault, a blocked or ignored
@@ -87,36 +92,55 @@ pub fn force_fault(t: &Task, ctx: &mut dyn Context, info: SignalInfo) {
     let sig = info.signo;
     let idx = (sig - 1) as usize;
     let blocked = t.local.sigmask.get() & bit(sig) != 0;
-    let handler = t.local.sigactions.borrow()[idx].handler;
-    if blocked || handler == SIG_IGN {
-        t.local.sigactions.borrow_mut()[idx].handler = SIG_DFL;
-        t.local.sigmask.set(t.local.sigmask.get() & !bit(sig));
+    {
+        let mut acts = t.tg.actions();
+        if blocked || acts[idx].handler == SIG_IGN {
+            acts[idx].handler = SIG_DFL;
+            t.local.sigmask.set(t.local.sigmask.get() & !bit(sig));
+        }
     }
     queue(t, info);
     deliver_pending(t, ctx);
+}
+
+/// Whether a signal is pending and unblocked (a Sentry wait must end with EINTR).
+pub fn interrupted(t: &Task) -> bool {
+    let q = t.tg.sigs();
+    let mut p = q.pending & !t.local.sigmask.get();
+    // Signals that would be ignored do not interrupt.
+    let acts = t.tg.actions();
+    while p != 0 {
+        let sig = p.trailing_zeros() as i32 + 1;
+        p &= p - 1;
+        let h = acts[(sig - 1) as usize].handler;
+        if h != SIG_IGN && !(h == SIG_DFL && default_action(sig) != Default_::Terminate) {
+            return true;
+        }
+    }
+    false
 }
 
 /// Acts on the first pending, unblocked signal (lowest number first, as Linux
 /// prefers synchronous ones): ignore it, end the task, or run its handler.
 pub fn deliver_pending(t: &Task, ctx: &mut dyn Context) {
     loop {
-        let deliverable = t.local.pending.get() & !t.local.sigmask.get();
-        if deliverable == 0 {
-            return;
-        }
-        let sig = deliverable.trailing_zeros() as i32 + 1;
-        t.local.pending.set(t.local.pending.get() & !bit(sig));
-        let info = std::mem::take(&mut t.local.pending_info.borrow_mut()[(sig - 1) as usize]);
-        let act = t.local.sigactions.borrow()[(sig - 1) as usize];
+        let (sig, info) = {
+            let mut q = t.tg.sigs();
+            let deliverable = q.pending & !t.local.sigmask.get();
+            if deliverable == 0 {
+                return;
+            }
+            let sig = deliverable.trailing_zeros() as i32 + 1;
+            q.pending &= !bit(sig);
+            (sig, std::mem::take(&mut q.info[(sig - 1) as usize]))
+        };
+        let act = t.tg.actions()[(sig - 1) as usize];
         match act.handler {
             SIG_IGN => continue,
             SIG_DFL => match default_action(sig) {
                 Default_::Ignore => continue,
                 Default_::Stop => {
-                    tracing::warn!(
-                        "job-control stop by {} is not supported yet; ignored",
-                        name(sig)
-                    );
+                    tracing::warn!("job-control stop by {} is not supported yet; ignored", name(sig));
                     continue;
                 }
                 Default_::Terminate => {
@@ -156,8 +180,7 @@ const SS_DISABLE: i32 = 2;
 const USER_CS: u64 = 0x33;
 const USER_SS: u64 = 0x2b;
 /// EFLAGS bits a signal frame may change (FIX_EFLAGS in signal.c).
-const FIX_EFLAGS: u64 =
-    0x0001 | 0x0004 | 0x0010 | 0x0040 | 0x0080 | 0x0100 | 0x0400 | 0x0800 | 0x4_0000 | 0x1_0000;
+const FIX_EFLAGS: u64 = 0x0001 | 0x0004 | 0x0010 | 0x0040 | 0x0080 | 0x0100 | 0x0400 | 0x0800 | 0x4_0000 | 0x1_0000;
 
 fn on_altstack(t: &Task, sp: u64) -> bool {
     let (ss_sp, flags, size) = t.local.sigaltstack.get();
@@ -169,8 +192,8 @@ fn mcontext_words(r: &Regs, mask: u64, fpstate: u64, cr2: u64) -> [u64; 32] {
     let g = &r.0;
     let mut w = [0u64; 32];
     w[..18].copy_from_slice(&[
-        g.r8, g.r9, g.r10, g.r11, g.r12, g.r13, g.r14, g.r15, g.rdi, g.rsi, g.rbp, g.rbx, g.rdx,
-        g.rax, g.rcx, g.rsp, g.rip, g.eflags,
+        g.r8, g.r9, g.r10, g.r11, g.r12, g.r13, g.r14, g.r15, g.rdi, g.rsi, g.rbp, g.rbx, g.rdx, g.rax, g.rcx, g.rsp,
+        g.rip, g.eflags,
     ]);
     // cs, gs, fs, ss as four u16.
     w[18] = (g.cs & 0xffff) | ((g.ss & 0xffff) << 48);
@@ -184,7 +207,7 @@ fn mcontext_words(r: &Regs, mask: u64, fpstate: u64, cr2: u64) -> [u64; 32] {
 
 fn setup_frame(t: &Task, ctx: &mut dyn Context, sig: i32, info: &SignalInfo) -> Result<(), Errno> {
     let idx = (sig - 1) as usize;
-    let act = t.local.sigactions.borrow()[idx];
+    let act = t.tg.actions()[idx];
     let regs = *t.regs.borrow();
     let mm = t.mm();
     if act.flags & SA_RESTORER == 0 {
@@ -192,11 +215,7 @@ fn setup_frame(t: &Task, ctx: &mut dyn Context, sig: i32, info: &SignalInfo) -> 
     }
     let mut sp = regs.0.rsp.wrapping_sub(128);
     let (ss_sp, ss_flags, ss_size) = t.local.sigaltstack.get();
-    if act.flags & SA_ONSTACK != 0
-        && ss_flags & SS_DISABLE == 0
-        && ss_size != 0
-        && !on_altstack(t, regs.0.rsp)
-    {
+    if act.flags & SA_ONSTACK != 0 && ss_flags & SS_DISABLE == 0 && ss_size != 0 && !on_altstack(t, regs.0.rsp) {
         sp = ss_sp + ss_size;
     }
     let xsave = ctx.fp_state().map_err(|_| Errno::EFAULT)?;
@@ -223,24 +242,16 @@ fn setup_frame(t: &Task, ctx: &mut dyn Context, sig: i32, info: &SignalInfo) -> 
     let flags = UC_FP_XSTATE | UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS;
     f[uc..uc + 8].copy_from_slice(&flags.to_le_bytes());
     // uc_stack
-    let st_flags = if on_altstack(t, regs.0.rsp) {
-        SS_ONSTACK
-    } else {
-        ss_flags
-    };
+    let st_flags = if on_altstack(t, regs.0.rsp) { SS_ONSTACK } else { ss_flags };
     f[uc + 16..uc + 24].copy_from_slice(&ss_sp.to_le_bytes());
     f[uc + 24..uc + 28].copy_from_slice(&st_flags.to_le_bytes());
     f[uc + 32..uc + 40].copy_from_slice(&ss_size.to_le_bytes());
     let cr2 = if info.is_fault() { info.addr } else { 0 };
-    for (i, w) in mcontext_words(&regs, old_mask, fpstate, cr2)
-        .iter()
-        .enumerate()
-    {
+    for (i, w) in mcontext_words(&regs, old_mask, fpstate, cr2).iter().enumerate() {
         let o = uc + MCONTEXT_OFF as usize + 8 * i;
         f[o..o + 8].copy_from_slice(&w.to_le_bytes());
     }
-    f[uc + SIGMASK_OFF as usize..uc + SIGMASK_OFF as usize + 8]
-        .copy_from_slice(&old_mask.to_le_bytes());
+    f[uc + SIGMASK_OFF as usize..uc + SIGMASK_OFF as usize + 8].copy_from_slice(&old_mask.to_le_bytes());
     f[INFO_OFF as usize..].copy_from_slice(&info.to_bytes());
     mm.copy_out_bytes(frame, &f)?;
     // Enter the handler.
@@ -261,7 +272,7 @@ fn setup_frame(t: &Task, ctx: &mut dyn Context, sig: i32, info: &SignalInfo) -> 
     }
     t.local.sigmask.set(mask & !UNBLOCKABLE);
     if act.flags & SA_RESETHAND != 0 {
-        t.local.sigactions.borrow_mut()[idx] = Default::default();
+        t.tg.actions()[idx] = Default::default();
     }
     Ok(())
 }
@@ -282,8 +293,8 @@ pub fn sigreturn(t: &Task) -> Result<(), Errno> {
     let mut r = regs;
     let g = &mut r.0;
     [
-        g.r8, g.r9, g.r10, g.r11, g.r12, g.r13, g.r14, g.r15, g.rdi, g.rsi, g.rbp, g.rbx, g.rdx,
-        g.rax, g.rcx, g.rsp, g.rip,
+        g.r8, g.r9, g.r10, g.r11, g.r12, g.r13, g.r14, g.r15, g.rdi, g.rsi, g.rbp, g.rbx, g.rdx, g.rax, g.rcx, g.rsp,
+        g.rip,
     ] = std::array::from_fn(|i| word(i));
     g.eflags = (regs.0.eflags & !FIX_EFLAGS) | (word(17) & FIX_EFLAGS);
     g.cs = USER_CS;
@@ -305,11 +316,7 @@ pub fn sigreturn(t: &Task) -> Result<(), Errno> {
         mm.copy_in_bytes(fpstate + 464, &mut sw)?;
         let magic = u32::from_le_bytes(sw[..4].try_into().unwrap_or_default());
         let size = u32::from_le_bytes(sw[16..20].try_into().unwrap_or_default()) as usize;
-        let len = if magic == FP_XSTATE_MAGIC1 && (512..=16384).contains(&size) {
-            size
-        } else {
-            512
-        };
+        let len = if magic == FP_XSTATE_MAGIC1 && (512..=16384).contains(&size) { size } else { 512 };
         let mut xs = vec![0u8; len];
         mm.copy_in_bytes(fpstate, &mut xs)?;
         *t.local.fp_restore.borrow_mut() = Some(xs);

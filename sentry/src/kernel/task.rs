@@ -4,9 +4,10 @@ use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 
 use sbx_abi::flags::rlimit;
-use sbx_abi::structs::{Rlimit, Sigaction};
+use sbx_abi::structs::Rlimit;
 use sbx_platform::{AddressSpace, Regs};
 
+use super::process::ThreadGroup;
 use super::Kernel;
 use crate::mm::MemoryManager;
 use crate::vfs::{FdTable, FsContext};
@@ -33,8 +34,6 @@ pub struct TaskLocal {
     pub clear_child_tid: Cell<u64>,
     /// set_robust_list (head, len).
     pub robust_list: Cell<(u64, u64)>,
-    /// Signal dispositions, index = signal - 1.
-    pub sigactions: RefCell<[Sigaction; 64]>,
     /// Blocked signals.
     pub sigmask: Cell<u64>,
     /// Alternate signal stack (sp, flags, size).
@@ -47,10 +46,6 @@ pub struct TaskLocal {
     pub comm: RefCell<Vec<u8>>,
     /// Host tid of the stub thread running this task (for CPU clocks); 0 if none.
     pub host_tid: Cell<i32>,
-    /// Pending signals (bit N-1 for signal N), delivered when unblocked.
-    pub pending: Cell<u64>,
-    /// The siginfo of each pending signal.
-    pub pending_info: RefCell<[super::signals::SignalInfo; 64]>,
     /// FP state to load before the guest runs again (set by rt_sigreturn).
     pub fp_restore: RefCell<Option<Vec<u8>>>,
     /// The stub address space this task runs in, and the generation of the memory
@@ -58,51 +53,25 @@ pub struct TaskLocal {
     pub asp: RefCell<Option<Arc<dyn AddressSpace>>>,
     /// See `asp`.
     pub mm_synced: Cell<Option<u64>>,
+    /// Signal sent to the parent when this process exits (SIGCHLD normally).
+    pub exit_signal: Cell<i32>,
+    /// Set in a vfork child until it execs or exits.
+    pub vfork_done: RefCell<Option<Arc<crate::syscalls::fork::VforkDone>>>,
 }
 
 /// Linux's default limits for a process started by a shell (what `ulimit -a` shows).
 fn default_rlimits() -> [Rlimit; rlimit::RLIM_NLIMITS as usize] {
-    let inf = Rlimit {
-        rlim_cur: rlimit::RLIM_INFINITY,
-        rlim_max: rlimit::RLIM_INFINITY,
-    };
+    let inf = Rlimit { rlim_cur: rlimit::RLIM_INFINITY, rlim_max: rlimit::RLIM_INFINITY };
     let mut r = [inf; rlimit::RLIM_NLIMITS as usize];
-    r[rlimit::RLIMIT_STACK as usize] = Rlimit {
-        rlim_cur: 8 << 20,
-        rlim_max: rlimit::RLIM_INFINITY,
-    };
-    r[rlimit::RLIMIT_CORE as usize] = Rlimit {
-        rlim_cur: 0,
-        rlim_max: rlimit::RLIM_INFINITY,
-    };
-    r[rlimit::RLIMIT_NOFILE as usize] = Rlimit {
-        rlim_cur: 1024,
-        rlim_max: 1 << 20,
-    };
-    r[rlimit::RLIMIT_NPROC as usize] = Rlimit {
-        rlim_cur: 4096,
-        rlim_max: 4096,
-    };
-    r[rlimit::RLIMIT_MEMLOCK as usize] = Rlimit {
-        rlim_cur: 8 << 20,
-        rlim_max: 8 << 20,
-    };
-    r[rlimit::RLIMIT_SIGPENDING as usize] = Rlimit {
-        rlim_cur: 63_000,
-        rlim_max: 63_000,
-    };
-    r[rlimit::RLIMIT_MSGQUEUE as usize] = Rlimit {
-        rlim_cur: 819_200,
-        rlim_max: 819_200,
-    };
-    r[rlimit::RLIMIT_NICE as usize] = Rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    r[rlimit::RLIMIT_RTPRIO as usize] = Rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
+    r[rlimit::RLIMIT_STACK as usize] = Rlimit { rlim_cur: 8 << 20, rlim_max: rlimit::RLIM_INFINITY };
+    r[rlimit::RLIMIT_CORE as usize] = Rlimit { rlim_cur: 0, rlim_max: rlimit::RLIM_INFINITY };
+    r[rlimit::RLIMIT_NOFILE as usize] = Rlimit { rlim_cur: 1024, rlim_max: 1 << 20 };
+    r[rlimit::RLIMIT_NPROC as usize] = Rlimit { rlim_cur: 4096, rlim_max: 4096 };
+    r[rlimit::RLIMIT_MEMLOCK as usize] = Rlimit { rlim_cur: 8 << 20, rlim_max: 8 << 20 };
+    r[rlimit::RLIMIT_SIGPENDING as usize] = Rlimit { rlim_cur: 63_000, rlim_max: 63_000 };
+    r[rlimit::RLIMIT_MSGQUEUE as usize] = Rlimit { rlim_cur: 819_200, rlim_max: 819_200 };
+    r[rlimit::RLIMIT_NICE as usize] = Rlimit { rlim_cur: 0, rlim_max: 0 };
+    r[rlimit::RLIMIT_RTPRIO as usize] = Rlimit { rlim_cur: 0, rlim_max: 0 };
     r
 }
 
@@ -113,18 +82,17 @@ impl Default for TaskLocal {
             regs_replaced: Cell::new(false),
             clear_child_tid: Cell::new(0),
             robust_list: Cell::new((0, 0)),
-            sigactions: RefCell::new([Sigaction::default(); 64]),
             sigmask: Cell::new(0),
             sigaltstack: Cell::new((0, 2, 0)),
             rlimits: RefCell::new(default_rlimits()),
             exe: RefCell::new(String::new()),
             comm: RefCell::new(Vec::new()),
             host_tid: Cell::new(0),
-            pending: Cell::new(0),
-            pending_info: RefCell::new([Default::default(); 64]),
             fp_restore: RefCell::new(None),
             asp: RefCell::new(None),
             mm_synced: Cell::new(None),
+            exit_signal: Cell::new(sbx_abi::flags::signal::SIGCHLD),
+            vfork_done: RefCell::new(None),
         }
     }
 }
@@ -142,8 +110,8 @@ pub struct Task {
     pub tid: i32,
     /// Thread group id (the process id).
     pub tgid: i32,
-    /// Parent's process id.
-    pub ppid: i32,
+    /// The process.
+    pub tg: Arc<ThreadGroup>,
     /// Credentials.
     pub creds: RefCell<Creds>,
     /// Guest registers as of the last stop.
@@ -159,7 +127,7 @@ impl Task {
         mm: Arc<MemoryManager>,
         fs: Arc<FsContext>,
         fds: Arc<FdTable>,
-        tid: i32,
+        tg: Arc<ThreadGroup>,
         creds: Creds,
     ) -> Self {
         Task {
@@ -167,13 +135,18 @@ impl Task {
             mm: RefCell::new(mm),
             fs,
             fds,
-            tid,
-            tgid: tid,
-            ppid: 0,
+            tid: tg.tgid,
+            tgid: tg.tgid,
+            tg,
             creds: RefCell::new(creds),
             regs: RefCell::new(Regs::default()),
             local: TaskLocal::default(),
         }
+    }
+
+    /// The parent's pid (0 for the sandbox's init).
+    pub fn ppid(&self) -> i32 {
+        self.tg.lock().ppid
     }
 
     /// The task's address space.

@@ -88,14 +88,8 @@ fn parse_shebang(head: &[u8]) -> Result<(Vec<u8>, Option<Vec<u8>>), Errno> {
         None => line,
     };
     let trimmed: &[u8] = {
-        let s = line
-            .iter()
-            .position(|&b| b != b' ' && b != b'\t')
-            .unwrap_or(line.len());
-        let e = line
-            .iter()
-            .rposition(|&b| b != b' ' && b != b'\t' && b != b'\r')
-            .map_or(s, |e| e + 1);
+        let s = line.iter().position(|&b| b != b' ' && b != b'\t').unwrap_or(line.len());
+        let e = line.iter().rposition(|&b| b != b' ' && b != b'\t' && b != b'\r').map_or(s, |e| e + 1);
         &line[s..e.max(s)]
     };
     if trimmed.is_empty() {
@@ -104,15 +98,9 @@ fn parse_shebang(head: &[u8]) -> Result<(Vec<u8>, Option<Vec<u8>>), Errno> {
     match trimmed.iter().position(|&b| b == b' ' || b == b'\t') {
         Some(i) => {
             let arg = &trimmed[i..];
-            let s = arg
-                .iter()
-                .position(|&b| b != b' ' && b != b'\t')
-                .unwrap_or(arg.len());
+            let s = arg.iter().position(|&b| b != b' ' && b != b'\t').unwrap_or(arg.len());
             let arg = &arg[s..];
-            Ok((
-                trimmed[..i].to_vec(),
-                (!arg.is_empty()).then(|| arg.to_vec()),
-            ))
+            Ok((trimmed[..i].to_vec(), (!arg.is_empty()).then(|| arg.to_vec())))
         }
         None => Ok((trimmed.to_vec(), None)),
     }
@@ -126,10 +114,7 @@ fn map_elf(
     phdrs: &[ProgramHeader],
     is_interp: bool,
 ) -> Result<Image, Errno> {
-    let loads: Vec<&ProgramHeader> = phdrs
-        .iter()
-        .filter(|p| p.p_type == program_header::PT_LOAD)
-        .collect();
+    let loads: Vec<&ProgramHeader> = phdrs.iter().filter(|p| p.p_type == program_header::PT_LOAD).collect();
     if loads.is_empty() {
         return Err(Errno::ENOEXEC);
     }
@@ -140,10 +125,7 @@ fn map_elf(
         .try_fold(0u64, |m, e| e.map(|e| m.max(e)))
         .ok_or(Errno::ENOEXEC)?;
     let hi = page_up(hi).ok_or(Errno::ENOEXEC)?;
-    let span = hi
-        .checked_sub(lo)
-        .filter(|&s| s > 0)
-        .ok_or(Errno::ENOEXEC)?;
+    let span = hi.checked_sub(lo).filter(|&s| s > 0).ok_or(Errno::ENOEXEC)?;
     let name = f.path.clone();
     let kind = VmaKind::File { name, offset: 0 };
     let rw = Prot::READ | Prot::WRITE;
@@ -178,10 +160,9 @@ fn map_elf(
     let mut page = lo;
     while page < hi {
         let prot_of = |pg: u64| {
-            loads
-                .iter()
-                .filter(|p| p.p_vaddr < pg + 4096 && p.p_vaddr + p.p_memsz > pg)
-                .fold(Prot::empty(), |acc, p| {
+            loads.iter().filter(|p| p.p_vaddr < pg + 4096 && p.p_vaddr + p.p_memsz > pg).fold(
+                Prot::empty(),
+                |acc, p| {
                     let mut pr = Prot::empty();
                     if p.p_flags & program_header::PF_R != 0 {
                         pr |= Prot::READ;
@@ -193,7 +174,8 @@ fn map_elf(
                         pr |= Prot::EXEC;
                     }
                     acc | pr
-                })
+                },
+            )
         };
         let prot = prot_of(page);
         let mut run_end = page + 4096;
@@ -246,12 +228,8 @@ fn read_elf(f: &FileDescription, head: &[u8]) -> Result<(Header, Vec<ProgramHead
     if read_full(f, &mut buf, hdr.e_phoff)? != size {
         return Err(Errno::ENOEXEC);
     }
-    let ctx = goblin::container::Ctx::new(
-        goblin::container::Container::Big,
-        goblin::container::Endian::Little,
-    );
-    let phdrs =
-        ProgramHeader::parse(&buf, 0, usize::from(hdr.e_phnum), ctx).map_err(|_| Errno::ENOEXEC)?;
+    let ctx = goblin::container::Ctx::new(goblin::container::Container::Big, goblin::container::Endian::Little);
+    let phdrs = ProgramHeader::parse(&buf, 0, usize::from(hdr.e_phnum), ctx).map_err(|_| Errno::ENOEXEC)?;
     Ok((hdr, phdrs))
 }
 
@@ -316,13 +294,7 @@ pub fn prepare(
                 }
                 let end = b.iter().position(|&c| c == 0).ok_or(Errno::ENOEXEC)?;
                 b.truncate(end);
-                let fi = open_exec(t, &b).map_err(|e| {
-                    if e == Errno::EACCES {
-                        Errno::ELIBBAD
-                    } else {
-                        e
-                    }
-                })?;
+                let fi = open_exec(t, &b).map_err(|e| if e == Errno::EACCES { Errno::ELIBBAD } else { e })?;
                 let mut ih = vec![0u8; BINPRM_BUF_SIZE];
                 let n = read_full(&fi, &mut ih, 0)?;
                 ih.truncate(n);
@@ -331,13 +303,7 @@ pub fn prepare(
             }
             None => None,
         };
-        return Ok(Prepared {
-            main: (f, hdr, phdrs),
-            interp,
-            argv,
-            envp,
-            execfn,
-        });
+        return Ok(Prepared { main: (f, hdr, phdrs), interp, argv, envp, execfn });
     }
     Err(Errno::ELOOP)
 }
@@ -370,10 +336,7 @@ pub fn commit(t: &Task, mm: &MemoryManager, p: Prepared) -> Result<Loaded, Errno
     regs.0.cs = 0x33;
     regs.0.ss = 0x2b;
     regs.0.eflags = 0x202;
-    Ok(Loaded {
-        regs,
-        exe: f.path.clone(),
-    })
+    Ok(Loaded { regs, exe: f.path.clone() })
 }
 
 /// Loads `path` into the fresh, empty address space `mm` (prepare + commit).
@@ -394,10 +357,7 @@ mod tests {
 
     #[test]
     fn shebang_lines() {
-        assert_eq!(
-            parse_shebang(b"#!/bin/sh\necho").unwrap(),
-            (b"/bin/sh".to_vec(), None)
-        );
+        assert_eq!(parse_shebang(b"#!/bin/sh\necho").unwrap(), (b"/bin/sh".to_vec(), None));
         assert_eq!(
             parse_shebang(b"#! /usr/bin/env  python3 -u \n").unwrap(),
             (b"/usr/bin/env".to_vec(), Some(b"python3 -u".to_vec()))

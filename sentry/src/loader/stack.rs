@@ -71,14 +71,8 @@ pub fn build(
     // Leave a null word at the very top, like Linux.
     sp -= 8;
     let execfn_addr = cstr(execfn, &mut sp)?;
-    let env_addrs = envp
-        .iter()
-        .map(|e| cstr(e, &mut sp))
-        .collect::<Result<Vec<_>, _>>()?;
-    let arg_addrs = argv
-        .iter()
-        .map(|a| cstr(a, &mut sp))
-        .collect::<Result<Vec<_>, _>>()?;
+    let env_addrs = envp.iter().map(|e| cstr(e, &mut sp)).collect::<Result<Vec<_>, _>>()?;
+    let arg_addrs = argv.iter().map(|a| cstr(a, &mut sp)).collect::<Result<Vec<_>, _>>()?;
     let platform = cstr(b"x86_64", &mut sp)?;
     let mut random = [0u8; 16];
     getrandom_fill(&mut random);

@@ -49,13 +49,8 @@ impl MemoryFile {
         if p == libc::MAP_FAILED {
             return Err(io::Error::last_os_error());
         }
-        let base =
-            NonNull::new(p.cast::<u8>()).ok_or_else(|| io::Error::other("mmap returned null"))?;
-        Ok(MemoryFile {
-            fd,
-            base,
-            size: MEMFILE_SIZE,
-        })
+        let base = NonNull::new(p.cast::<u8>()).ok_or_else(|| io::Error::other("mmap returned null"))?;
+        Ok(MemoryFile { fd, base, size: MEMFILE_SIZE })
     }
 
     /// The memfd, to hand to the stub.
@@ -72,8 +67,7 @@ impl MemoryFile {
         // An out-of-range offset is a Sentry bug (offsets come from the allocator, never
         // from the guest), so it is a panic rather than an errno.
         assert!(
-            off.checked_add(len as u64)
-                .is_some_and(|end| end <= self.size),
+            off.checked_add(len as u64).is_some_and(|end| end <= self.size),
             "memory file access out of range: {off:#x}+{len:#x}"
         );
     }
@@ -84,11 +78,7 @@ impl MemoryFile {
         // SAFETY: the range is inside the mapping (checked above) and `buf` is a distinct
         // Sentry buffer; the mapping is never unmapped while `self` lives.
         unsafe {
-            std::ptr::copy_nonoverlapping(
-                self.base.as_ptr().add(off as usize),
-                buf.as_mut_ptr(),
-                buf.len(),
-            );
+            std::ptr::copy_nonoverlapping(self.base.as_ptr().add(off as usize), buf.as_mut_ptr(), buf.len());
         }
     }
 
@@ -97,11 +87,7 @@ impl MemoryFile {
         self.check(off, buf.len());
         // SAFETY: as in `read`, with the copy direction reversed.
         unsafe {
-            std::ptr::copy_nonoverlapping(
-                buf.as_ptr(),
-                self.base.as_ptr().add(off as usize),
-                buf.len(),
-            );
+            std::ptr::copy_nonoverlapping(buf.as_ptr(), self.base.as_ptr().add(off as usize), buf.len());
         }
     }
 
@@ -111,23 +97,37 @@ impl MemoryFile {
         self.check(dst, len);
         // SAFETY: both ranges are inside the mapping (checked); `copy` handles overlap.
         unsafe {
-            std::ptr::copy(
-                self.base.as_ptr().add(src as usize),
-                self.base.as_ptr().add(dst as usize),
-                len,
-            );
+            std::ptr::copy(self.base.as_ptr().add(src as usize), self.base.as_ptr().add(dst as usize), len);
+        }
+    }
+
+    /// Copies `len` bytes from `src` to `dst` (disjoint ranges), skipping holes of the
+    /// source so that untouched pages stay unallocated in the copy.
+    pub fn copy_sparse(&self, src: u64, dst: u64, len: u64) {
+        self.check(src, len as usize);
+        self.check(dst, len as usize);
+        let end = src + len;
+        let mut pos = src;
+        while pos < end {
+            let data = match nix::unistd::lseek(self.fd.as_raw_fd(), pos as i64, nix::unistd::Whence::SeekData) {
+                Ok(d) => d as u64,
+                Err(_) => break, // ENXIO: no data after pos
+            };
+            if data >= end {
+                break;
+            }
+            let hole = nix::unistd::lseek(self.fd.as_raw_fd(), data as i64, nix::unistd::Whence::SeekHole)
+                .map(|h| h as u64)
+                .unwrap_or(end)
+                .min(end);
+            self.copy_within(data, dst + (data - src), (hole - data) as usize);
+            pos = hole;
         }
     }
 
     /// Reads from host fd `fd` at `file_off` straight into the memory file at `off`
     /// (no bounce buffer). Returns the bytes read (short at end of file).
-    pub fn pread_from(
-        &self,
-        fd: BorrowedFd<'_>,
-        file_off: u64,
-        off: u64,
-        len: usize,
-    ) -> io::Result<usize> {
+    pub fn pread_from(&self, fd: BorrowedFd<'_>, file_off: u64, off: u64, len: usize) -> io::Result<usize> {
         self.check(off, len);
         let mut done = 0;
         while done < len {
@@ -158,13 +158,7 @@ impl MemoryFile {
 
     /// Writes memory-file bytes at `off` straight to host fd `fd` (at `file_off`, or at
     /// the fd's position when None). Returns the bytes written (one host call).
-    pub fn write_to(
-        &self,
-        fd: BorrowedFd<'_>,
-        file_off: Option<u64>,
-        off: u64,
-        len: usize,
-    ) -> io::Result<usize> {
+    pub fn write_to(&self, fd: BorrowedFd<'_>, file_off: Option<u64>, off: u64, len: usize) -> io::Result<usize> {
         self.check(off, len);
         // SAFETY: the source range is inside our mapping (checked above).
         let n = unsafe {
@@ -183,13 +177,7 @@ impl MemoryFile {
 
     /// Reads from host fd `fd` (at `file_off`, or its position when None) into the
     /// memory file at `off`. One host call; returns the bytes read.
-    pub fn read_from(
-        &self,
-        fd: BorrowedFd<'_>,
-        file_off: Option<u64>,
-        off: u64,
-        len: usize,
-    ) -> io::Result<usize> {
+    pub fn read_from(&self, fd: BorrowedFd<'_>, file_off: Option<u64>, off: u64, len: usize) -> io::Result<usize> {
         self.check(off, len);
         // SAFETY: the destination range is inside our mapping (checked above).
         let n = unsafe {
@@ -214,8 +202,7 @@ impl MemoryFile {
         }
         let r = nix::fcntl::fallocate(
             self.fd.as_raw_fd(),
-            nix::fcntl::FallocateFlags::FALLOC_FL_PUNCH_HOLE
-                | nix::fcntl::FallocateFlags::FALLOC_FL_KEEP_SIZE,
+            nix::fcntl::FallocateFlags::FALLOC_FL_PUNCH_HOLE | nix::fcntl::FallocateFlags::FALLOC_FL_KEEP_SIZE,
             off as i64,
             len as i64,
         );

@@ -125,21 +125,9 @@ struct MmInner {
 /// One change to mirror into a stub.
 #[derive(Clone, Copy, Debug)]
 enum Op {
-    Map {
-        start: u64,
-        len: u64,
-        prot: u32,
-        off: u64,
-    },
-    Unmap {
-        start: u64,
-        len: u64,
-    },
-    Protect {
-        start: u64,
-        len: u64,
-        prot: u32,
-    },
+    Map { start: u64, len: u64, prot: u32, off: u64 },
+    Unmap { start: u64, len: u64 },
+    Protect { start: u64, len: u64, prot: u32 },
 }
 
 /// Longest change log kept; a stub further behind gets a full replay.
@@ -184,9 +172,40 @@ impl MemoryManager {
                 brk: 0,
                 mmap_base: MAX_USER_ADDR,
                 log: Vec::new(),
-                log_base: 0,
+                // Generation 0 is "before this address space existed": a stub that says
+                // it has synced generation 0 gets everything unmapped first.
+                log_base: 1,
             }),
         }
+    }
+
+    /// A copy for fork(2): private mappings get their own copy of the pages (holes
+    /// stay holes), shared ones keep sharing.
+    pub fn fork(&self) -> Result<MemoryManager, Errno> {
+        let m = self.lock();
+        let mut vmas = BTreeMap::new();
+        for v in m.vmas.values() {
+            let nv = if v.shared {
+                v.clone()
+            } else {
+                let len = v.end - v.start;
+                let chunk = self.pool.allocate(len)?;
+                self.pool.file.copy_sparse(v.file_off(v.start), chunk.off, len);
+                Vma { chunk, chunk_off: 0, ..v.clone() }
+            };
+            vmas.insert(nv.start, nv);
+        }
+        Ok(MemoryManager {
+            pool: self.pool.clone(),
+            inner: Mutex::new(MmInner {
+                vmas,
+                brk_start: m.brk_start,
+                brk: m.brk,
+                mmap_base: m.mmap_base,
+                log: Vec::new(),
+                log_base: 1,
+            }),
+        })
     }
 
     fn lock(&self) -> MutexGuard<'_, MmInner> {
@@ -238,12 +257,7 @@ impl MemoryManager {
     fn carve(m: &mut MmInner, start: u64, end: u64) -> Vec<Vma> {
         // Split a mapping straddling `start` and one straddling `end`.
         for at in [start, end] {
-            let straddle = m
-                .vmas
-                .range(..at)
-                .next_back()
-                .filter(|(_, v)| v.start < at && at < v.end)
-                .map(|(&k, _)| k);
+            let straddle = m.vmas.range(..at).next_back().filter(|(_, v)| v.start < at && at < v.end).map(|(&k, _)| k);
             if let Some(k) = straddle {
                 let v = m.vmas.get_mut(&k).expect("present");
                 let hi = v.split(at);
@@ -284,11 +298,7 @@ impl MemoryManager {
             Placement::Fixed(a) | Placement::FixedNoReplace(a) => {
                 let end = a.checked_add(len).ok_or(Errno::ENOMEM)?;
                 if a < MIN_USER_ADDR || end > MAX_USER_ADDR {
-                    return Err(if a < MIN_USER_ADDR {
-                        Errno::EPERM
-                    } else {
-                        Errno::ENOMEM
-                    });
+                    return Err(if a < MIN_USER_ADDR { Errno::EPERM } else { Errno::ENOMEM });
                 }
                 if !Self::is_free(&m, a, end) {
                     if matches!(place, Placement::FixedNoReplace(_)) {
@@ -308,15 +318,7 @@ impl MemoryManager {
             }
             Placement::Low32 => Self::find_gap(&m, len, 0x8000_0000).ok_or(Errno::ENOMEM)?,
         };
-        let v = Vma {
-            start,
-            end: start + len,
-            prot,
-            shared,
-            kind,
-            chunk,
-            chunk_off,
-        };
+        let v = Vma { start, end: start + len, prot, shared, kind, chunk, chunk_off };
         m.record_map(&v);
         m.vmas.insert(start, v);
         Ok(start)
@@ -328,10 +330,7 @@ impl MemoryManager {
         let mut m = self.lock();
         let removed = Self::carve(&mut m, addr, end);
         if !removed.is_empty() {
-            m.record(Op::Unmap {
-                start: addr,
-                len: end - addr,
-            });
+            m.record(Op::Unmap { start: addr, len: end - addr });
         }
         self.discard(&removed);
         Ok(())
@@ -342,14 +341,7 @@ impl MemoryManager {
         let end = addr.checked_add(len).ok_or(Errno::ENOMEM)?;
         let mut m = self.lock();
         let mut at = addr;
-        for (_, v) in m
-            .vmas
-            .range(..end)
-            .rev()
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-        {
+        for (_, v) in m.vmas.range(..end).rev().collect::<Vec<_>>().into_iter().rev() {
             if v.end <= at {
                 continue;
             }
@@ -366,11 +358,7 @@ impl MemoryManager {
             v.prot = prot;
             m.vmas.insert(v.start, v);
         }
-        m.record(Op::Protect {
-            start: addr,
-            len,
-            prot: prot.bits() & 7,
-        });
+        m.record(Op::Protect { start: addr, len, prot: prot.bits() & 7 });
         Ok(())
     }
 
@@ -402,10 +390,7 @@ impl MemoryManager {
             m.vmas.insert(old_top, v);
         } else if new_top < old_top {
             let removed = Self::carve(&mut m, new_top, old_top);
-            m.record(Op::Unmap {
-                start: new_top,
-                len: old_top - new_top,
-            });
+            m.record(Op::Unmap { start: new_top, len: old_top - new_top });
             self.discard(&removed);
         }
         m.brk = want;
@@ -442,18 +427,9 @@ impl MemoryManager {
         }
         if fixed.is_none() && old_end == vend && Self::is_free(&m, old_end, old + new_len) {
             // Grow in place with a fresh chunk for the extension.
-            let tmpl = m
-                .vmas
-                .range(..=old)
-                .next_back()
-                .map(|(_, v)| v.clone())
-                .ok_or(Errno::EFAULT)?;
+            let tmpl = m.vmas.range(..=old).next_back().map(|(_, v)| v.clone()).ok_or(Errno::EFAULT)?;
             let chunk = self.pool.allocate(new_len - old_len)?;
-            let kind = if tmpl.shared {
-                tmpl.kind.clone()
-            } else {
-                VmaKind::Anon
-            };
+            let kind = if tmpl.shared { tmpl.kind.clone() } else { VmaKind::Anon };
             let v = Vma {
                 start: old_end,
                 end: old + new_len,
@@ -474,10 +450,7 @@ impl MemoryManager {
             Some(d) => {
                 let removed = Self::carve(&mut m, d, d.checked_add(new_len).ok_or(Errno::EINVAL)?);
                 if !removed.is_empty() {
-                    m.record(Op::Unmap {
-                        start: d,
-                        len: new_len,
-                    });
+                    m.record(Op::Unmap { start: d, len: new_len });
                 }
                 self.discard(&removed);
                 d
@@ -485,10 +458,7 @@ impl MemoryManager {
             None => Self::find_gap(&m, new_len, m.mmap_base).ok_or(Errno::ENOMEM)?,
         };
         let pieces = Self::carve(&mut m, old, old_end);
-        m.record(Op::Unmap {
-            start: old,
-            len: old_len,
-        });
+        m.record(Op::Unmap { start: old, len: old_len });
         let mut tmpl = None;
         let mut last_end = dest;
         for mut v in pieces {
@@ -552,12 +522,7 @@ impl MemoryManager {
         let end = addr.checked_add(len as u64).ok_or(Errno::EFAULT)?;
         let m = self.lock();
         let mut at = addr;
-        let first = m
-            .vmas
-            .range(..=addr)
-            .next_back()
-            .map(|(&k, _)| k)
-            .ok_or(Errno::EFAULT)?;
+        let first = m.vmas.range(..=addr).next_back().map(|(&k, _)| k).ok_or(Errno::EFAULT)?;
         for (_, v) in m.vmas.range(first..) {
             if at >= end {
                 break;
@@ -574,10 +539,7 @@ impl MemoryManager {
                 return Err(Errno::EFAULT);
             }
             let piece_end = v.end.min(end);
-            f(
-                v.file_off(at),
-                (at - addr) as usize..(piece_end - addr) as usize,
-            );
+            f(v.file_off(at), (at - addr) as usize..(piece_end - addr) as usize);
             at = piece_end;
         }
         if at < end {
@@ -588,11 +550,7 @@ impl MemoryManager {
 
     /// Brings the stub behind `asp` up to date with this address space. `synced` is
     /// the generation it last saw (None: a fresh stub, which gets every mapping).
-    pub fn sync(
-        &self,
-        asp: &dyn AddressSpace,
-        synced: &mut Option<u64>,
-    ) -> Result<(), PlatformError> {
+    pub fn sync(&self, asp: &dyn AddressSpace, synced: &mut Option<u64>) -> Result<(), PlatformError> {
         let m = self.lock();
         let gen = m.gen();
         if *synced == Some(gen) {
@@ -602,12 +560,7 @@ impl MemoryManager {
             Some(s) if s >= m.log_base => {
                 for op in &m.log[(s - m.log_base) as usize..] {
                     match *op {
-                        Op::Map {
-                            start,
-                            len,
-                            prot,
-                            off,
-                        } => asp.map_file(start, len, prot, off)?,
+                        Op::Map { start, len, prot, off } => asp.map_file(start, len, prot, off)?,
                         Op::Unmap { start, len } => asp.unmap(start, len)?,
                         Op::Protect { start, len, prot } => asp.protect(start, len, prot)?,
                     }
@@ -616,22 +569,12 @@ impl MemoryManager {
             Some(_) => {
                 asp.unmap(MIN_USER_ADDR, MAX_USER_ADDR - MIN_USER_ADDR)?;
                 for v in m.vmas.values() {
-                    asp.map_file(
-                        v.start,
-                        v.end - v.start,
-                        v.prot.bits() & 7,
-                        v.file_off(v.start),
-                    )?;
+                    asp.map_file(v.start, v.end - v.start, v.prot.bits() & 7, v.file_off(v.start))?;
                 }
             }
             None => {
                 for v in m.vmas.values() {
-                    asp.map_file(
-                        v.start,
-                        v.end - v.start,
-                        v.prot.bits() & 7,
-                        v.file_off(v.start),
-                    )?;
+                    asp.map_file(v.start, v.end - v.start, v.prot.bits() & 7, v.file_off(v.start))?;
                 }
             }
         }
@@ -764,13 +707,8 @@ impl MemoryManager {
             if p == 0 {
                 break;
             }
-            let s = self.read_cstr(p, 128 * 1024).map_err(|e| {
-                if e == Errno::ENAMETOOLONG {
-                    Errno::E2BIG
-                } else {
-                    e
-                }
-            })?;
+            let s =
+                self.read_cstr(p, 128 * 1024).map_err(|e| if e == Errno::ENAMETOOLONG { Errno::E2BIG } else { e })?;
             total += s.len() + 1 + 8;
             if total > max_total {
                 return Err(Errno::E2BIG);
@@ -781,11 +719,7 @@ impl MemoryManager {
     }
 
     /// Reads an iovec array (`UIO_MAXIOV` at most, else EINVAL).
-    pub fn read_iovecs(
-        &self,
-        addr: u64,
-        count: usize,
-    ) -> Result<Vec<sbx_abi::structs::Iovec>, Errno> {
+    pub fn read_iovecs(&self, addr: u64, count: usize) -> Result<Vec<sbx_abi::structs::Iovec>, Errno> {
         if count > sbx_abi::structs::UIO_MAXIOV {
             return Err(Errno::EINVAL);
         }
@@ -816,10 +750,7 @@ impl MemoryManager {
         let mut m = self.lock();
         let removed = Self::carve(&mut m, MIN_USER_ADDR, MAX_USER_ADDR);
         if !removed.is_empty() {
-            m.record(Op::Unmap {
-                start: MIN_USER_ADDR,
-                len: MAX_USER_ADDR - MIN_USER_ADDR,
-            });
+            m.record(Op::Unmap { start: MIN_USER_ADDR, len: MAX_USER_ADDR - MIN_USER_ADDR });
         }
         self.discard(&removed);
         m.brk = 0;
@@ -841,16 +772,7 @@ mod tests {
     fn map_copy_unmap() {
         let mm = mm();
         mm.set_mmap_base(0x7000_0000_0000);
-        let a = mm
-            .map(
-                Placement::Hint(0),
-                8192,
-                Prot::READ | Prot::WRITE,
-                false,
-                VmaKind::Anon,
-                None,
-            )
-            .unwrap();
+        let a = mm.map(Placement::Hint(0), 8192, Prot::READ | Prot::WRITE, false, VmaKind::Anon, None).unwrap();
         assert_eq!(a, 0x7000_0000_0000 - 8192);
         mm.copy_out_bytes(a + 4090, b"hello world").unwrap();
         let mut b = [0u8; 11];
@@ -865,16 +787,7 @@ mod tests {
     #[test]
     fn protection_is_checked() {
         let mm = mm();
-        let a = mm
-            .map(
-                Placement::Fixed(0x10_0000),
-                4096,
-                Prot::READ,
-                false,
-                VmaKind::Anon,
-                None,
-            )
-            .unwrap();
+        let a = mm.map(Placement::Fixed(0x10_0000), 4096, Prot::READ, false, VmaKind::Anon, None).unwrap();
         assert_eq!(mm.copy_out_bytes(a, b"x"), Err(Errno::EFAULT));
         mm.protect(a, 4096, Prot::READ | Prot::WRITE).unwrap();
         mm.copy_out_bytes(a, b"x").unwrap();
@@ -886,16 +799,8 @@ mod tests {
     #[test]
     fn cstr_and_brk() {
         let mm = mm();
-        let a = mm
-            .map(
-                Placement::Fixed(0x20_0000),
-                4096,
-                Prot::READ | Prot::WRITE,
-                false,
-                VmaKind::Anon,
-                None,
-            )
-            .unwrap();
+        let a =
+            mm.map(Placement::Fixed(0x20_0000), 4096, Prot::READ | Prot::WRITE, false, VmaKind::Anon, None).unwrap();
         mm.copy_out_bytes(a + 4093, b"ab\0").unwrap();
         assert_eq!(mm.read_cstr(a + 4093, 10).unwrap(), b"ab");
         mm.copy_out_bytes(a + 4093, b"abc").unwrap();
@@ -913,25 +818,9 @@ mod tests {
     fn remap_moves_without_copy() {
         let mm = mm();
         mm.set_mmap_base(0x5000_0000);
-        let a = mm
-            .map(
-                Placement::Fixed(0x1000_0000),
-                4096,
-                Prot::READ | Prot::WRITE,
-                false,
-                VmaKind::Anon,
-                None,
-            )
-            .unwrap();
-        mm.map(
-            Placement::Fixed(0x1000_1000),
-            4096,
-            Prot::READ,
-            false,
-            VmaKind::Anon,
-            None,
-        )
-        .unwrap();
+        let a =
+            mm.map(Placement::Fixed(0x1000_0000), 4096, Prot::READ | Prot::WRITE, false, VmaKind::Anon, None).unwrap();
+        mm.map(Placement::Fixed(0x1000_1000), 4096, Prot::READ, false, VmaKind::Anon, None).unwrap();
         mm.copy_out_bytes(a, b"keep").unwrap();
         assert_eq!(mm.remap(a, 4096, 16384, false, None), Err(Errno::ENOMEM));
         let b = mm.remap(a, 4096, 16384, true, None).unwrap();

@@ -24,10 +24,7 @@ impl MemoryPool {
         let file = MemoryFile::new()?;
         let mut free = BTreeMap::new();
         free.insert(0, file.size());
-        Ok(Arc::new(MemoryPool {
-            file,
-            free: Mutex::new(free),
-        }))
+        Ok(Arc::new(MemoryPool { file, free: Mutex::new(free) }))
     }
 
     /// Allocates `len` bytes (a multiple of the page size) of zeroed memory file.
@@ -38,11 +35,7 @@ impl MemoryPool {
         if flen > len {
             free.insert(off + len, flen - len);
         }
-        Ok(Arc::new(Chunk {
-            pool: self.clone(),
-            off,
-            len,
-        }))
+        Ok(Arc::new(Chunk { pool: self.clone(), off, len }))
     }
 
     fn release(&self, off: u64, len: u64) {
@@ -65,12 +58,7 @@ impl MemoryPool {
 
     /// Bytes currently allocated (for sysinfo and limits).
     pub fn allocated(&self) -> u64 {
-        let free: u64 = self
-            .free
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .values()
-            .sum();
+        let free: u64 = self.free.lock().unwrap_or_else(|e| e.into_inner()).values().sum();
         self.file.size() - free
     }
 }

@@ -38,8 +38,6 @@ impl SyscallArgs {
     /// A size that must fit `isize` (read/write counts are clamped by Linux to
     /// MAX_RW_COUNT; larger than isize is EINVAL for some calls).
     pub fn count(&self, i: usize) -> Result<usize, Errno> {
-        isize::try_from(self.0[i])
-            .map(|v| v as usize)
-            .map_err(|_| Errno::EINVAL)
+        isize::try_from(self.0[i]).map(|v| v as usize).map_err(|_| Errno::EINVAL)
     }
 }

@@ -30,18 +30,8 @@ pub(super) const SYSCALLS: &[Syscall] = &[
     sys!(SYS_CLOCK_GETRES, sys_clock_getres, "dx"),
     sys!(SYS_GETTIMEOFDAY, sys_gettimeofday, "xx"),
     sys!(SYS_TIME, sys_time, "x"),
-    sys!(
-        SYS_NANOSLEEP,
-        sys_nanosleep,
-        "xx",
-        "not interruptible by signals yet"
-    ),
-    sys!(
-        SYS_CLOCK_NANOSLEEP,
-        sys_clock_nanosleep,
-        "ddxx",
-        "not interruptible by signals yet"
-    ),
+    sys!(SYS_NANOSLEEP, sys_nanosleep, "xx", "interrupted sleeps return EINTR, never restart"),
+    sys!(SYS_CLOCK_NANOSLEEP, sys_clock_nanosleep, "ddxx", "interrupted sleeps return EINTR, never restart"),
     sys!(SYS_SYSINFO, sys_sysinfo, "x"),
     sys!(SYS_GETRANDOM, sys_getrandom, "xux"),
     sys!(SYS_GETRLIMIT, sys_getrlimit, "dx"),
@@ -63,12 +53,7 @@ pub const RELEASE: &str = "6.1.0-sbx";
 
 /// uname(2).
 pub fn sys_uname(t: &Task, a: &SyscallArgs) -> SysResult {
-    let uts = t
-        .kernel
-        .uts
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .clone();
+    let uts = t.kernel.uts.lock().unwrap_or_else(|e| e.into_inner()).clone();
     let mut u = Utsname::new_zeroed();
     fill(&mut u.sysname, "Linux");
     fill(&mut u.nodename, &uts.hostname);
@@ -117,7 +102,7 @@ pub fn sys_getpid(t: &Task, _a: &SyscallArgs) -> SysResult {
 
 /// getppid(2).
 pub fn sys_getppid(t: &Task, _a: &SyscallArgs) -> SysResult {
-    Ok(t.ppid as u64)
+    Ok(t.ppid() as u64)
 }
 
 /// gettid(2).
@@ -199,15 +184,11 @@ fn host_clock(t: &Task, id: i32) -> Result<ClockId, Errno> {
         | clock::CLOCK_BOOTTIME
         | clock::CLOCK_TAI => ClockId::from_raw(id),
         clock::CLOCK_REALTIME_ALARM | clock::CLOCK_BOOTTIME_ALARM => ClockId::from_raw(id),
-        clock::CLOCK_PROCESS_CPUTIME_ID if host > 0 => {
-            ClockId::from_raw(((!host) << 3) | CPUCLOCK_SCHED)
-        }
+        clock::CLOCK_PROCESS_CPUTIME_ID if host > 0 => ClockId::from_raw(((!host) << 3) | CPUCLOCK_SCHED),
         clock::CLOCK_THREAD_CPUTIME_ID if host > 0 => {
             ClockId::from_raw(((!host) << 3) | CPUCLOCK_SCHED | CPUCLOCK_PERTHREAD)
         }
-        clock::CLOCK_PROCESS_CPUTIME_ID | clock::CLOCK_THREAD_CPUTIME_ID => {
-            ClockId::CLOCK_PROCESS_CPUTIME_ID
-        }
+        clock::CLOCK_PROCESS_CPUTIME_ID | clock::CLOCK_THREAD_CPUTIME_ID => ClockId::CLOCK_PROCESS_CPUTIME_ID,
         _ => return Err(Errno::EINVAL),
     })
 }
@@ -215,10 +196,7 @@ fn host_clock(t: &Task, id: i32) -> Result<ClockId, Errno> {
 fn now(t: &Task, id: i32) -> Result<Timespec, Errno> {
     let c = host_clock(t, id)?;
     let ts = clock_gettime(c).map_err(|e| Errno(e as i32))?;
-    Ok(Timespec {
-        tv_sec: ts.tv_sec(),
-        tv_nsec: ts.tv_nsec(),
-    })
+    Ok(Timespec { tv_sec: ts.tv_sec(), tv_nsec: ts.tv_nsec() })
 }
 
 /// clock_gettime(2).
@@ -233,38 +211,23 @@ pub fn sys_clock_getres(t: &Task, a: &SyscallArgs) -> SysResult {
     let c = host_clock(t, a.i32(0))?;
     if a.addr(1) != 0 {
         let r = nix::time::clock_getres(c).map_err(|e| Errno(e as i32))?;
-        t.mm().copy_out(
-            a.addr(1),
-            &Timespec {
-                tv_sec: r.tv_sec(),
-                tv_nsec: r.tv_nsec(),
-            },
-        )?;
+        t.mm().copy_out(a.addr(1), &Timespec { tv_sec: r.tv_sec(), tv_nsec: r.tv_nsec() })?;
     }
     Ok(0)
 }
 
 fn wall() -> Duration {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default()
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default()
 }
 
 /// gettimeofday(2).
 pub fn sys_gettimeofday(t: &Task, a: &SyscallArgs) -> SysResult {
     let d = wall();
     if a.addr(0) != 0 {
-        t.mm().copy_out(
-            a.addr(0),
-            &Timeval {
-                tv_sec: d.as_secs() as i64,
-                tv_usec: i64::from(d.subsec_micros()),
-            },
-        )?;
+        t.mm().copy_out(a.addr(0), &Timeval { tv_sec: d.as_secs() as i64, tv_usec: i64::from(d.subsec_micros()) })?;
     }
     if a.addr(1) != 0 {
-        t.mm()
-            .copy_out(a.addr(1), &sbx_abi::structs::Timezone::default())?;
+        t.mm().copy_out(a.addr(1), &sbx_abi::structs::Timezone::default())?;
     }
     Ok(0)
 }
@@ -283,11 +246,26 @@ fn read_timespec(t: &Task, addr: u64) -> Result<Duration, Errno> {
     ts.to_duration().ok_or(Errno::EINVAL)
 }
 
+/// Sleeps for `d`; on a signal, writes the time left to `rem` (if given) and
+/// returns EINTR.
+fn interruptible_sleep(t: &Task, d: Duration, rem: u64) -> SysResult {
+    let deadline = std::time::Instant::now() + d;
+    match super::fork::sleep_until(t, Some(deadline)) {
+        Ok(()) => Ok(0),
+        Err(e) => {
+            if rem != 0 {
+                let left = deadline.saturating_duration_since(std::time::Instant::now());
+                t.mm().copy_out(rem, &Timespec::from_duration(left))?;
+            }
+            Err(e)
+        }
+    }
+}
+
 /// nanosleep(2).
 pub fn sys_nanosleep(t: &Task, a: &SyscallArgs) -> SysResult {
     let d = read_timespec(t, a.addr(0))?;
-    std::thread::sleep(d);
-    Ok(0)
+    interruptible_sleep(t, d, a.addr(1))
 }
 
 /// clock_nanosleep(2).
@@ -304,8 +282,9 @@ pub fn sys_clock_nanosleep(t: &Task, a: &SyscallArgs) -> SysResult {
     } else {
         d
     };
-    std::thread::sleep(sleep);
-    Ok(0)
+    // An absolute sleep reports no remaining time (clock_nanosleep(2)).
+    let rem = if flags & clock::TIMER_ABSTIME != 0 { 0 } else { a.addr(3) };
+    interruptible_sleep(t, sleep, rem)
 }
 
 /// sysinfo(2).
@@ -395,11 +374,7 @@ pub fn sys_prlimit64(t: &Task, a: &SyscallArgs) -> SysResult {
     if pid != 0 && pid != t.tgid {
         return Err(Errno::ESRCH);
     }
-    let new = if a.addr(2) != 0 {
-        Some(t.mm().copy_in::<Rlimit>(a.addr(2))?)
-    } else {
-        None
-    };
+    let new = if a.addr(2) != 0 { Some(t.mm().copy_in::<Rlimit>(a.addr(2))?) } else { None };
     check_resource(a.u32(1))?;
     let old = do_prlimit(t, a.u32(1), new)?;
     if a.addr(3) != 0 {
@@ -410,9 +385,7 @@ pub fn sys_prlimit64(t: &Task, a: &SyscallArgs) -> SysResult {
 
 /// The number of CPUs the guest sees (the host's online CPUs).
 pub fn num_cpus() -> usize {
-    std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
 }
 
 /// sched_getaffinity(2): every CPU.

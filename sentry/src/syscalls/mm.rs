@@ -10,31 +10,11 @@ use crate::mm::{page_up, Placement, VmaKind};
 
 /// This family's table entries.
 pub(super) const SYSCALLS: &[Syscall] = &[
-    sys!(
-        SYS_MMAP,
-        sys_mmap,
-        "xuxxdx",
-        "MAP_SHARED file mappings with PROT_WRITE return ENODEV"
-    ),
+    sys!(SYS_MMAP, sys_mmap, "xuxxdx", "MAP_SHARED file mappings with PROT_WRITE return ENODEV"),
     sys!(SYS_MUNMAP, sys_munmap, "xu"),
-    sys!(
-        SYS_MPROTECT,
-        sys_mprotect,
-        "xux",
-        "PROT_GROWSDOWN/GROWSUP return EINVAL"
-    ),
-    sys!(
-        SYS_MREMAP,
-        sys_mremap,
-        "xuuxx",
-        "MREMAP_DONTUNMAP and old_size 0 return EINVAL"
-    ),
-    sys!(
-        SYS_MADVISE,
-        sys_madvise,
-        "xud",
-        "advice that changes fork or fault behaviour returns EINVAL"
-    ),
+    sys!(SYS_MPROTECT, sys_mprotect, "xux", "PROT_GROWSDOWN/GROWSUP return EINVAL"),
+    sys!(SYS_MREMAP, sys_mremap, "xuuxx", "MREMAP_DONTUNMAP and old_size 0 return EINVAL"),
+    sys!(SYS_MADVISE, sys_madvise, "xud", "advice that changes fork or fault behaviour returns EINVAL"),
     sys!(SYS_BRK, sys_brk, "x"),
 ];
 
@@ -52,8 +32,7 @@ fn prot_arg(p: u32) -> Result<Prot, Errno> {
 
 /// mmap(2).
 pub fn sys_mmap(t: &Task, a: &SyscallArgs) -> SysResult {
-    let (addr, len, prot, flags, fd, off) =
-        (a.addr(0), a.u64(1), a.u32(2), a.u32(3), a.fd(4), a.u64(5));
+    let (addr, len, prot, flags, fd, off) = (a.addr(0), a.u64(1), a.u32(2), a.u32(3), a.fd(4), a.u64(5));
     let prot = prot_arg(prot)?;
     let known = MapFlags::all().bits();
     let map_type = flags & 3;
@@ -116,9 +95,7 @@ pub fn sys_mmap(t: &Task, a: &SyscallArgs) -> SysResult {
     let memfile = &mm.pool().file;
     match file.host_fd() {
         Some(hfd) => {
-            memfile
-                .pread_from(hfd, off, chunk.off, want)
-                .map_err(|e| Errno(e.raw_os_error().unwrap_or(libc::EIO)))?;
+            memfile.pread_from(hfd, off, chunk.off, want).map_err(|e| Errno(e.raw_os_error().unwrap_or(libc::EIO)))?;
         }
         None => {
             let mut done = 0usize;
@@ -134,10 +111,7 @@ pub fn sys_mmap(t: &Task, a: &SyscallArgs) -> SysResult {
             }
         }
     }
-    let kind = VmaKind::File {
-        name: file.path.clone(),
-        offset: off,
-    };
+    let kind = VmaKind::File { name: file.path.clone(), offset: off };
     mm.map(place, len, prot, shared, kind, Some((chunk, 0)))
 }
 
@@ -169,11 +143,8 @@ pub fn sys_mprotect(t: &Task, a: &SyscallArgs) -> SysResult {
 
 /// mremap(2).
 pub fn sys_mremap(t: &Task, a: &SyscallArgs) -> SysResult {
-    let (old, old_len, new_len, flags, new_addr) =
-        (a.addr(0), a.u64(1), a.u64(2), a.u32(3), a.addr(4));
-    if flags & !(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP) != 0
-        || flags & MREMAP_DONTUNMAP != 0
-    {
+    let (old, old_len, new_len, flags, new_addr) = (a.addr(0), a.u64(1), a.u64(2), a.u32(3), a.addr(4));
+    if flags & !(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP) != 0 || flags & MREMAP_DONTUNMAP != 0 {
         return Err(Errno::EINVAL);
     }
     if flags & MREMAP_FIXED != 0 && flags & MREMAP_MAYMOVE == 0 {
@@ -188,10 +159,7 @@ pub fn sys_mremap(t: &Task, a: &SyscallArgs) -> SysResult {
         if !page_aligned(new_addr) {
             return Err(Errno::EINVAL);
         }
-        let (ne, oe) = (
-            new_addr.checked_add(new_len).ok_or(Errno::EINVAL)?,
-            old + old_len,
-        );
+        let (ne, oe) = (new_addr.checked_add(new_len).ok_or(Errno::EINVAL)?, old + old_len);
         if new_addr < oe && old < ne {
             return Err(Errno::EINVAL);
         }
@@ -199,8 +167,7 @@ pub fn sys_mremap(t: &Task, a: &SyscallArgs) -> SysResult {
     } else {
         None
     };
-    t.mm()
-        .remap(old, old_len, new_len, flags & MREMAP_MAYMOVE != 0, fixed)
+    t.mm().remap(old, old_len, new_len, flags & MREMAP_MAYMOVE != 0, fixed)
 }
 
 /// madvise(2).

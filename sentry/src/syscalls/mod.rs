@@ -7,6 +7,7 @@
 
 mod args;
 mod file;
+pub mod fork;
 mod misc;
 mod mm;
 mod process;
@@ -71,14 +72,9 @@ pub(crate) use sys;
 
 /// Every family's entries.
 fn families() -> impl Iterator<Item = &'static Syscall> {
-    let all: [&'static [Syscall]; 5] = [
-        file::SYSCALLS,
-        mm::SYSCALLS,
-        misc::SYSCALLS,
-        process::SYSCALLS,
-        signal::SYSCALLS,
-    ];
-    all.into_iter().flatten()
+    let all: &[&'static [Syscall]] =
+        &[file::SYSCALLS, fork::SYSCALLS, mm::SYSCALLS, misc::SYSCALLS, process::SYSCALLS, signal::SYSCALLS];
+    all.iter().copied().flatten()
 }
 
 /// The table: number → entry. Immutable after first use.
@@ -86,11 +82,7 @@ pub fn table() -> &'static [Option<&'static Syscall>] {
     static TABLE: LazyLock<Vec<Option<&'static Syscall>>> = LazyLock::new(|| {
         let mut t = vec![None; sysno::MAX as usize + 1];
         for s in families() {
-            assert!(
-                t[s.nr as usize].is_none(),
-                "duplicate syscall entry {}",
-                s.nr
-            );
+            assert!(t[s.nr as usize].is_none(), "duplicate syscall entry {}", s.nr);
             t[s.nr as usize] = Some(s);
         }
         t

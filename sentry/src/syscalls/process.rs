@@ -5,8 +5,10 @@ use sbx_abi::flags::arch_prctl::*;
 use sbx_abi::flags::{signal, OpenFlags, AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW};
 use sbx_abi::{Errno, SysResult};
 
+use super::fork::release_vfork_parent;
 use super::{sys, Syscall, SyscallArgs};
 use crate::kernel::{Task, TaskExit};
+use crate::mm::MemoryManager;
 use crate::{loader, vfs};
 use std::sync::Arc;
 
@@ -17,30 +19,10 @@ pub(super) const SYSCALLS: &[Syscall] = &[
     sys!(SYS_SET_TID_ADDRESS, sys_set_tid_address, "x"),
     sys!(SYS_SET_ROBUST_LIST, sys_set_robust_list, "xu"),
     sys!(SYS_GET_ROBUST_LIST, sys_get_robust_list, "dxx"),
-    sys!(
-        SYS_ARCH_PRCTL,
-        sys_arch_prctl,
-        "xx",
-        "ARCH_SET_CPUID returns EINVAL"
-    ),
-    sys!(
-        SYS_PRCTL,
-        sys_prctl,
-        "dxxxx",
-        "only the options listed in sys_prctl"
-    ),
-    sys!(
-        SYS_EXECVE,
-        sys_execve,
-        "sxx",
-        "single-threaded processes only"
-    ),
-    sys!(
-        SYS_EXECVEAT,
-        sys_execveat,
-        "dsxxx",
-        "single-threaded processes only"
-    ),
+    sys!(SYS_ARCH_PRCTL, sys_arch_prctl, "xx", "ARCH_SET_CPUID returns EINVAL"),
+    sys!(SYS_PRCTL, sys_prctl, "dxxxx", "only the options listed in sys_prctl"),
+    sys!(SYS_EXECVE, sys_execve, "sxx", "single-threaded processes only"),
+    sys!(SYS_EXECVEAT, sys_execveat, "dsxxx", "single-threaded processes only"),
 ];
 
 /// exit(2). With one thread per process for now, it ends the process.
@@ -104,11 +86,7 @@ pub fn sys_arch_prctl(t: &Task, a: &SyscallArgs) -> SysResult {
         }
         ARCH_GET_FS | ARCH_GET_GS => {
             let r = *t.regs.borrow();
-            let v = if code == ARCH_GET_FS {
-                r.0.fs_base
-            } else {
-                r.0.gs_base
-            };
+            let v = if code == ARCH_GET_FS { r.0.fs_base } else { r.0.gs_base };
             t.mm().copy_out(addr, &v)?;
             Ok(0)
         }
@@ -214,21 +192,13 @@ pub fn sys_execveat(t: &Task, a: &SyscallArgs) -> SysResult {
     let file = if path.is_empty() && flags & AT_EMPTY_PATH != 0 {
         Some(t.fds.get(dirfd)?)
     } else if (dirfd != AT_FDCWD && !path.starts_with(b"/")) || nofollow {
-        let oflags = if nofollow {
-            OpenFlags::O_NOFOLLOW
-        } else {
-            OpenFlags::empty()
-        };
+        let oflags = if nofollow { OpenFlags::O_NOFOLLOW } else { OpenFlags::empty() };
         Some(vfs::open_at(t, dirfd, &path, oflags, 0)?)
     } else {
         None
     };
     // The name the new program sees as AT_EXECFN: "/dev/fd/N" for a bare fd.
-    let name = if path.is_empty() {
-        format!("/dev/fd/{dirfd}").into_bytes()
-    } else {
-        path.clone()
-    };
+    let name = if path.is_empty() { format!("/dev/fd/{dirfd}").into_bytes() } else { path.clone() };
     do_execve(t, &name, file, argv, envp)
 }
 
@@ -242,10 +212,10 @@ fn do_execve(
     envp: Vec<Vec<u8>>,
 ) -> SysResult {
     let prepared = loader::prepare(t, path, file, argv, envp)?;
-    // Point of no return.
-    let mm = t.mm();
-    let loaded = mm.clear().and_then(|()| loader::commit(t, &mm, prepared));
-    let loaded = match loaded {
+    // Point of no return: the new image gets a new address space (a vfork parent
+    // keeps the old one), and the stub drops every old mapping before it runs again.
+    let mm = Arc::new(MemoryManager::new(t.kernel.pool.clone()));
+    let loaded = match loader::commit(t, &mm, prepared) {
         Ok(l) => l,
         Err(e) => {
             tracing::warn!("execve failed after the point of no return ({e}); killing the process");
@@ -253,6 +223,10 @@ fn do_execve(
             return Ok(0);
         }
     };
+    t.set_mm(mm);
+    t.local.mm_synced.set(Some(0));
+    t.tg.lock().did_exec = true;
+    release_vfork_parent(t);
     *t.regs.borrow_mut() = loaded.regs;
     t.local.regs_replaced.set(true);
     *t.local.exe.borrow_mut() = loaded.exe;
@@ -260,7 +234,7 @@ fn do_execve(
     *t.local.comm.borrow_mut() = base[..base.len().min(15)].to_vec();
     t.fds.close_on_exec();
     // Handled signals go back to their default action; ignored ones stay ignored.
-    for act in t.local.sigactions.borrow_mut().iter_mut() {
+    for act in t.tg.actions().iter_mut() {
         if act.handler != signal::SIG_IGN {
             *act = Default::default();
         }

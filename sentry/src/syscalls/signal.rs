@@ -6,7 +6,7 @@ use sbx_abi::structs::Sigaction;
 use sbx_abi::{Errno, SysResult};
 
 use super::{sys, Syscall, SyscallArgs};
-use crate::kernel::signals::{self, SignalInfo, SI_TKILL, SI_USER, UNBLOCKABLE};
+use crate::kernel::signals::{self, SignalInfo, SI_TKILL, UNBLOCKABLE};
 use crate::kernel::{Task, TaskExit};
 
 /// This family's table entries.
@@ -16,24 +16,9 @@ pub(super) const SYSCALLS: &[Syscall] = &[
     sys!(SYS_RT_SIGRETURN, sys_rt_sigreturn, ""),
     sys!(SYS_SIGALTSTACK, sys_sigaltstack, "xx"),
     sys!(SYS_RT_SIGPENDING, sys_rt_sigpending, "xu"),
-    sys!(
-        SYS_KILL,
-        sys_kill,
-        "dd",
-        "only the calling process (one process per sandbox so far)"
-    ),
-    sys!(
-        SYS_TGKILL,
-        sys_tgkill,
-        "ddd",
-        "only the calling thread (one thread per sandbox so far)"
-    ),
-    sys!(
-        SYS_TKILL,
-        sys_tkill,
-        "dd",
-        "only the calling thread (one thread per sandbox so far)"
-    ),
+    sys!(SYS_KILL, sys_kill, "dd"),
+    sys!(SYS_TGKILL, sys_tgkill, "ddd", "only the calling thread (no multi-threaded processes yet)"),
+    sys!(SYS_TKILL, sys_tkill, "dd", "only the calling thread (no multi-threaded processes yet)"),
 ];
 
 /// rt_sigaction(2).
@@ -50,13 +35,13 @@ pub fn sys_rt_sigaction(t: &Task, a: &SyscallArgs) -> SysResult {
     } else {
         None
     };
-    let old = t.local.sigactions.borrow()[(sig - 1) as usize];
+    let old = t.tg.actions()[(sig - 1) as usize];
     if oact != 0 {
         t.mm().copy_out(oact, &old)?;
     }
     if let Some(mut n) = new {
         n.mask &= !UNBLOCKABLE;
-        t.local.sigactions.borrow_mut()[(sig - 1) as usize] = n;
+        t.tg.actions()[(sig - 1) as usize] = n;
     }
     Ok(0)
 }
@@ -127,7 +112,7 @@ pub fn sys_rt_sigpending(t: &Task, a: &SyscallArgs) -> SysResult {
     if a.usize(1) > 8 {
         return Err(Errno::EINVAL);
     }
-    let p = t.local.pending.get() & t.local.sigmask.get();
+    let p = t.tg.sigs().pending & t.local.sigmask.get();
     let bytes = p.to_le_bytes();
     t.mm().copy_out_bytes(a.addr(0), &bytes[..a.usize(1)])?;
     Ok(0)
@@ -142,16 +127,7 @@ fn send_self(t: &Task, sig: i32, code: i32) -> SysResult {
         return Ok(0);
     }
     let uid = t.creds.borrow().uid.0;
-    signals::queue(
-        t,
-        SignalInfo {
-            signo: sig,
-            code,
-            addr: 0,
-            pid: t.tgid,
-            uid,
-        },
-    );
+    signals::queue(t, SignalInfo { signo: sig, code, pid: t.tgid, uid, ..Default::default() });
     Ok(0)
 }
 
@@ -163,20 +139,9 @@ pub fn sys_rt_sigreturn(t: &Task, _a: &SyscallArgs) -> SysResult {
     Ok(0)
 }
 
-fn is_self(t: &Task, pid: i32) -> bool {
-    pid == t.tgid || pid == 0 || pid == -1 || pid == -t.tgid
-}
-
 /// kill(2).
 pub fn sys_kill(t: &Task, a: &SyscallArgs) -> SysResult {
-    let (pid, sig) = (a.i32(0), a.i32(1));
-    if !(0..=NSIG).contains(&sig) {
-        return Err(Errno::EINVAL);
-    }
-    if !is_self(t, pid) {
-        return Err(Errno::ESRCH);
-    }
-    send_self(t, sig, SI_USER)
+    super::fork::kill_pid(t, a.i32(0), a.i32(1))
 }
 
 /// tgkill(2).

@@ -29,10 +29,7 @@ impl Default for FdTable {
 impl FdTable {
     /// An empty table.
     pub fn new() -> Self {
-        FdTable {
-            inner: Mutex::new(Vec::new()),
-            limit: std::sync::atomic::AtomicU64::new(1024),
-        }
+        FdTable { inner: Mutex::new(Vec::new()), limit: std::sync::atomic::AtomicU64::new(1024) }
     }
 
     fn lock(&self) -> MutexGuard<'_, Vec<Option<Slot>>> {
@@ -63,33 +60,19 @@ impl FdTable {
     /// The close-on-exec flag of `fd`.
     pub fn cloexec(&self, fd: i32) -> Result<bool, Errno> {
         let t = self.lock();
-        usize::try_from(fd)
-            .ok()
-            .and_then(|i| t.get(i))
-            .and_then(|s| s.as_ref())
-            .map(|s| s.cloexec)
-            .ok_or(Errno::EBADF)
+        usize::try_from(fd).ok().and_then(|i| t.get(i)).and_then(|s| s.as_ref()).map(|s| s.cloexec).ok_or(Errno::EBADF)
     }
 
     /// Sets the close-on-exec flag of `fd`.
     pub fn set_cloexec(&self, fd: i32, on: bool) -> Result<(), Errno> {
         let mut t = self.lock();
-        let s = usize::try_from(fd)
-            .ok()
-            .and_then(|i| t.get_mut(i))
-            .and_then(|s| s.as_mut())
-            .ok_or(Errno::EBADF)?;
+        let s = usize::try_from(fd).ok().and_then(|i| t.get_mut(i)).and_then(|s| s.as_mut()).ok_or(Errno::EBADF)?;
         s.cloexec = on;
         Ok(())
     }
 
     /// Installs `file` at the lowest free fd ≥ `min`; EMFILE past the limit.
-    pub fn install_from(
-        &self,
-        min: i32,
-        file: Arc<FileDescription>,
-        cloexec: bool,
-    ) -> Result<i32, Errno> {
+    pub fn install_from(&self, min: i32, file: Arc<FileDescription>, cloexec: bool) -> Result<i32, Errno> {
         let limit = self.limit() as usize;
         let min = usize::try_from(min).map_err(|_| Errno::EINVAL)?;
         if min >= limit {
@@ -137,10 +120,7 @@ impl FdTable {
     /// Removes `fd`; EBADF if it was not open.
     pub fn remove(&self, fd: i32) -> Result<Arc<FileDescription>, Errno> {
         let mut t = self.lock();
-        let slot = usize::try_from(fd)
-            .ok()
-            .and_then(|i| t.get_mut(i))
-            .ok_or(Errno::EBADF)?;
+        let slot = usize::try_from(fd).ok().and_then(|i| t.get_mut(i)).ok_or(Errno::EBADF)?;
         slot.take().map(|s| s.file).ok_or(Errno::EBADF)
     }
 
@@ -148,29 +128,18 @@ impl FdTable {
     pub fn close_on_exec(&self) {
         let dropped: Vec<Slot> = {
             let mut t = self.lock();
-            t.iter_mut()
-                .filter(|s| s.as_ref().is_some_and(|s| s.cloexec))
-                .filter_map(|s| s.take())
-                .collect()
+            t.iter_mut().filter(|s| s.as_ref().is_some_and(|s| s.cloexec)).filter_map(|s| s.take()).collect()
         };
         drop(dropped);
     }
 
     /// The open fds, ascending.
     pub fn fds(&self) -> Vec<i32> {
-        self.lock()
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.is_some())
-            .map(|(i, _)| i as i32)
-            .collect()
+        self.lock().iter().enumerate().filter(|(_, s)| s.is_some()).map(|(i, _)| i as i32).collect()
     }
 
     /// A copy of the table (fork without CLONE_FILES): same descriptions, new table.
     pub fn fork(&self) -> FdTable {
-        FdTable {
-            inner: Mutex::new(self.lock().clone()),
-            limit: std::sync::atomic::AtomicU64::new(self.limit()),
-        }
+        FdTable { inner: Mutex::new(self.lock().clone()), limit: std::sync::atomic::AtomicU64::new(self.limit()) }
     }
 }

@@ -22,13 +22,7 @@ pub trait FileOps: Send + Sync + Any {
         true
     }
     /// ioctl(2); ENOTTY unless the file knows the request.
-    fn ioctl(
-        &self,
-        _file: &FileDescription,
-        _t: &crate::kernel::Task,
-        _req: u64,
-        _arg: u64,
-    ) -> Result<u64, Errno> {
+    fn ioctl(&self, _file: &FileDescription, _t: &crate::kernel::Task, _req: u64, _arg: u64) -> Result<u64, Errno> {
         Err(Errno::ENOTTY)
     }
     /// A host fd holding the file's bytes, for reads straight into guest memory.
@@ -52,12 +46,7 @@ pub struct FileDescription {
 impl FileDescription {
     /// A description for `ops` opened with `flags` at `path`.
     pub fn new(ops: Box<dyn FileOps>, flags: OpenFlags, path: String) -> Self {
-        FileDescription {
-            ops,
-            flags: Mutex::new(flags),
-            pos: Mutex::new(0),
-            path,
-        }
+        FileDescription { ops, flags: Mutex::new(flags), pos: Mutex::new(0), path }
     }
     /// Current status flags.
     pub fn flags(&self) -> OpenFlags {

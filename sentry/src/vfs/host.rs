@@ -25,11 +25,7 @@ fn host_errno(e: nix::Error) -> Errno {
 /// Wraps a host fd (one of `sbx run`'s stdio) as a guest file.
 pub fn host_file(fd: OwnedFd, flags: OpenFlags, path: String) -> Arc<FileDescription> {
     let seekable = nix::unistd::lseek(fd.as_raw_fd(), 0, nix::unistd::Whence::SeekCur).is_ok();
-    Arc::new(FileDescription::new(
-        Box::new(HostFile { fd, seekable }),
-        flags,
-        path,
-    ))
+    Arc::new(FileDescription::new(Box::new(HostFile { fd, seekable }), flags, path))
 }
 
 impl FileOps for HostFile {

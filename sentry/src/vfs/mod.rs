@@ -27,18 +27,19 @@ pub struct FsContext {
 impl FsContext {
     /// A context with the default umask 022.
     pub fn new() -> Self {
-        FsContext {
-            umask: std::sync::atomic::AtomicU32::new(0o022),
-        }
+        FsContext { umask: std::sync::atomic::AtomicU32::new(0o022) }
     }
     /// The file mode creation mask.
     pub fn umask(&self) -> u32 {
         self.umask.load(std::sync::atomic::Ordering::Relaxed)
     }
+    /// A copy for a new process (fork without CLONE_FS).
+    pub fn fork(&self) -> Self {
+        FsContext { umask: std::sync::atomic::AtomicU32::new(self.umask()) }
+    }
     /// Sets the umask, returning the old one.
     pub fn set_umask(&self, m: u32) -> u32 {
-        self.umask
-            .swap(m & 0o777, std::sync::atomic::Ordering::Relaxed)
+        self.umask.swap(m & 0o777, std::sync::atomic::Ordering::Relaxed)
     }
 }
 

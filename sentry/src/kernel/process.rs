@@ -1,0 +1,232 @@
+//! Processes (thread groups) and the PID namespace that names them.
+//!
+//! Lock order: `PidTable::inner` → `ThreadGroup::state` (of any group) →
+//! `ThreadGroup::signals`. Each group's condition variable `event` wakes a task
+//! that waits in the Sentry (wait4, sleeps, pause) when a child changes state or a
+//! signal arrives.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use sbx_abi::structs::Sigaction;
+use sbx_abi::Errno;
+
+use super::signals::SignalInfo;
+use super::TaskExit;
+
+/// Pending signals of a process.
+#[derive(Clone)]
+pub struct SigQueue {
+    /// Bit N-1 set: signal N pending.
+    pub pending: u64,
+    /// siginfo per pending signal.
+    pub info: [SignalInfo; 64],
+}
+
+impl Default for SigQueue {
+    fn default() -> Self {
+        SigQueue { pending: 0, info: [SignalInfo::default(); 64] }
+    }
+}
+
+/// Mutable state of a process.
+pub struct TgState {
+    /// Parent's tgid (0 for the sandbox's init).
+    pub ppid: i32,
+    /// Children's tgids.
+    pub children: Vec<i32>,
+    /// Set when the process has exited (a zombie until reaped).
+    pub exit: Option<TaskExit>,
+    /// Process group.
+    pub pgid: i32,
+    /// Session.
+    pub sid: i32,
+    /// Whether it has called execve (setpgid on a child then fails with EACCES).
+    pub did_exec: bool,
+}
+
+/// A process: what the threads of one thread group share.
+pub struct ThreadGroup {
+    /// Its pid.
+    pub tgid: i32,
+    /// Relationships and exit status.
+    pub state: Mutex<TgState>,
+    /// Signals directed at the process.
+    pub signals: Mutex<SigQueue>,
+    /// Woken on child state changes and signal arrival.
+    pub event: Condvar,
+    /// Host tid of the stub running it (to interrupt it), 0 while none.
+    pub host_tid: AtomicI32,
+    /// Signal dispositions (shared by the group's threads), index = signal - 1.
+    pub actions: Mutex<[Sigaction; 64]>,
+}
+
+impl ThreadGroup {
+    /// Locks the state.
+    pub fn lock(&self) -> MutexGuard<'_, TgState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Locks the signal dispositions.
+    pub fn actions(&self) -> MutexGuard<'_, [Sigaction; 64]> {
+        self.actions.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Locks the signal queue.
+    pub fn sigs(&self) -> MutexGuard<'_, SigQueue> {
+        self.signals.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Queues `info` (standard signals at most once) and wakes the process: out of a
+    /// Sentry wait through `event`, out of guest code by interrupting its stub.
+    pub fn send(&self, info: SignalInfo) {
+        let bit = 1u64 << (info.signo - 1);
+        {
+            let mut q = self.sigs();
+            if q.pending & bit == 0 {
+                q.pending |= bit;
+                q.info[(info.signo - 1) as usize] = info;
+            }
+        }
+        self.wake();
+    }
+
+    /// Wakes the process wherever it is.
+    pub fn wake(&self) {
+        // Take the state lock so a waiter between its check and its wait cannot miss it.
+        drop(self.lock());
+        self.event.notify_all();
+        let host = self.host_tid.load(Ordering::Acquire);
+        if host > 0 {
+            sbx_platform::ptrace::interrupt(host);
+        }
+    }
+
+    /// Waits on `event` until `deadline` (or forever), returning the guard; callers
+    /// loop re-checking their condition and pending signals.
+    pub fn wait<'a>(&'a self, g: MutexGuard<'a, TgState>, deadline: Option<Instant>) -> MutexGuard<'a, TgState> {
+        match deadline {
+            None => self.event.wait(g).unwrap_or_else(|e| e.into_inner()),
+            Some(d) => {
+                let left = d.saturating_duration_since(Instant::now());
+                self.event.wait_timeout(g, left.max(Duration::from_micros(1))).unwrap_or_else(|e| e.into_inner()).0
+            }
+        }
+    }
+}
+
+struct PidInner {
+    next: i32,
+    groups: BTreeMap<i32, Arc<ThreadGroup>>,
+}
+
+/// The PID namespace: a Kernel component naming processes.
+pub struct PidTable {
+    inner: Mutex<PidInner>,
+    /// Most processes alive at once (`--pids`).
+    limit: usize,
+}
+
+/// Highest pid handed out before wrapping (/proc/sys/kernel/pid_max default).
+const PID_MAX: i32 = 4_194_304;
+
+impl PidTable {
+    /// An empty namespace allowing `limit` processes.
+    pub fn new(limit: usize) -> Self {
+        PidTable { inner: Mutex::new(PidInner { next: 1, groups: BTreeMap::new() }), limit }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, PidInner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Creates a process with a fresh pid, child of `ppid` (0 for init). EAGAIN past
+    /// the limit, as fork(2) does.
+    pub fn create(
+        &self,
+        ppid: i32,
+        pgid: Option<i32>,
+        sid: Option<i32>,
+        actions: [Sigaction; 64],
+    ) -> Result<Arc<ThreadGroup>, Errno> {
+        let mut p = self.lock();
+        if p.groups.len() >= self.limit {
+            return Err(Errno::EAGAIN);
+        }
+        let mut pid = p.next;
+        while p.groups.contains_key(&pid) {
+            pid = if pid >= PID_MAX { 2 } else { pid + 1 };
+        }
+        p.next = if pid >= PID_MAX { 2 } else { pid + 1 };
+        let tg = Arc::new(ThreadGroup {
+            tgid: pid,
+            state: Mutex::new(TgState {
+                ppid,
+                children: Vec::new(),
+                exit: None,
+                pgid: pgid.unwrap_or(pid),
+                sid: sid.unwrap_or(pid),
+                did_exec: false,
+            }),
+            signals: Mutex::new(SigQueue::default()),
+            event: Condvar::new(),
+            host_tid: AtomicI32::new(0),
+            actions: Mutex::new(actions),
+        });
+        p.groups.insert(pid, tg.clone());
+        if let Some(parent) = p.groups.get(&ppid) {
+            parent.lock().children.push(pid);
+        }
+        Ok(tg)
+    }
+
+    /// The process with this pid.
+    pub fn get(&self, pid: i32) -> Option<Arc<ThreadGroup>> {
+        self.lock().groups.get(&pid).cloned()
+    }
+
+    /// Every process, by pid.
+    pub fn all(&self) -> Vec<Arc<ThreadGroup>> {
+        self.lock().groups.values().cloned().collect()
+    }
+
+    /// Number of processes (including zombies).
+    pub fn count(&self) -> usize {
+        self.lock().groups.len()
+    }
+
+    /// Marks `tg` exited: its children go to init, its parent is woken and sent
+    /// `SIGCHLD` (the caller decides whether the parent reaps automatically).
+    /// Returns the parent, if it still exists.
+    pub fn exit(&self, tg: &ThreadGroup, how: TaskExit) -> Option<Arc<ThreadGroup>> {
+        let p = self.lock();
+        let (ppid, children) = {
+            let mut s = tg.lock();
+            s.exit = Some(how);
+            (s.ppid, std::mem::take(&mut s.children))
+        };
+        if let Some(init) = p.groups.get(&1) {
+            if tg.tgid != 1 {
+                let mut is = init.lock();
+                for c in &children {
+                    if let Some(cg) = p.groups.get(c) {
+                        cg.lock().ppid = 1;
+                        is.children.push(*c);
+                    }
+                }
+                drop(is);
+                init.event.notify_all();
+            }
+        }
+        p.groups.get(&ppid).cloned()
+    }
+
+    /// Removes a zombie child from the table and from its parent's children.
+    pub fn reap(&self, parent: &ThreadGroup, child: i32) {
+        let mut p = self.lock();
+        p.groups.remove(&child);
+        parent.lock().children.retain(|&c| c != child);
+    }
+}

@@ -1,0 +1,466 @@
+//! Process creation and reaping: clone/fork/vfork, wait4/waitid, process groups and
+//! sessions, and kill(2) across processes.
+//!
+//! Each new process runs on its own Sentry thread, which starts the process's stub
+//! (ptrace requires the tracer to be the thread that runs it). fork copies private
+//! memory at once (holes stay holes); vfork children share the parent's address
+//! space until they exec or exit, while the parent waits.
+
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Instant;
+
+use sbx_abi::flags::signal::{self, SIGCHLD, SIGKILL};
+use sbx_abi::{Errno, SysResult};
+
+use super::{sys, Syscall, SyscallArgs};
+use crate::kernel::process::ThreadGroup;
+use crate::kernel::signals::{self, SignalInfo, SI_USER};
+use crate::kernel::{exit_process, run_task, Task, TaskExit};
+
+/// This family's table entries.
+pub(super) const SYSCALLS: &[Syscall] = &[
+    sys!(SYS_CLONE, sys_clone, "xxxxx", "no threads (CLONE_THREAD) or namespaces yet: EINVAL"),
+    sys!(SYS_FORK, sys_fork, ""),
+    sys!(SYS_VFORK, sys_vfork, ""),
+    sys!(SYS_WAIT4, sys_wait4, "dxxx", "WUNTRACED/WCONTINUED report nothing: no job control yet"),
+    sys!(SYS_WAITID, sys_waitid, "ddxxx", "WSTOPPED/WCONTINUED report nothing: no job control yet"),
+    sys!(SYS_SETPGID, sys_setpgid, "dd"),
+    sys!(SYS_GETPGID, sys_getpgid, "d"),
+    sys!(SYS_GETPGRP, sys_getpgrp, ""),
+    sys!(SYS_SETSID, sys_setsid, ""),
+    sys!(SYS_GETSID, sys_getsid, "d"),
+    sys!(SYS_PAUSE, sys_pause, ""),
+];
+
+const CSIGNAL: u64 = 0xff;
+const CLONE_VM: u64 = 0x100;
+const CLONE_FS: u64 = 0x200;
+const CLONE_FILES: u64 = 0x400;
+const CLONE_SIGHAND: u64 = 0x800;
+const CLONE_PIDFD: u64 = 0x1000;
+const CLONE_PTRACE: u64 = 0x2000;
+const CLONE_VFORK: u64 = 0x4000;
+const CLONE_PARENT: u64 = 0x8000;
+const CLONE_THREAD: u64 = 0x10000;
+const CLONE_SYSVSEM: u64 = 0x40000;
+const CLONE_SETTLS: u64 = 0x80000;
+const CLONE_PARENT_SETTID: u64 = 0x100000;
+const CLONE_CHILD_CLEARTID: u64 = 0x200000;
+const CLONE_UNTRACED: u64 = 0x800000;
+const CLONE_CHILD_SETTID: u64 = 0x1000000;
+const CLONE_IO: u64 = 0x8000_0000;
+
+/// What a vfork parent waits for: the child's exec or exit.
+#[derive(Default)]
+pub struct VforkDone {
+    done: Mutex<bool>,
+    cond: Condvar,
+}
+
+impl VforkDone {
+    /// Lets the parent go.
+    pub fn release(&self) {
+        *self.done.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        self.cond.notify_all();
+    }
+
+    fn wait(&self) {
+        let mut d = self.done.lock().unwrap_or_else(|e| e.into_inner());
+        while !*d {
+            d = self.cond.wait(d).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+}
+
+/// Supported clone flags; the rest give EINVAL.
+const SUPPORTED: u64 = CSIGNAL
+    | CLONE_VM
+    | CLONE_FS
+    | CLONE_FILES
+    | CLONE_VFORK
+    | CLONE_PARENT
+    | CLONE_SYSVSEM
+    | CLONE_SETTLS
+    | CLONE_PARENT_SETTID
+    | CLONE_CHILD_CLEARTID
+    | CLONE_CHILD_SETTID
+    | CLONE_IO
+    | CLONE_UNTRACED;
+
+/// clone(2): `clone(flags, stack, parent_tid, child_tid, tls)` on x86_64.
+pub fn sys_clone(t: &Task, a: &SyscallArgs) -> SysResult {
+    do_clone(t, a.u64(0), a.addr(1), a.addr(2), a.addr(3), a.u64(4))
+}
+
+/// fork(2).
+pub fn sys_fork(t: &Task, _a: &SyscallArgs) -> SysResult {
+    do_clone(t, SIGCHLD as u64, 0, 0, 0, 0)
+}
+
+/// vfork(2).
+pub fn sys_vfork(t: &Task, _a: &SyscallArgs) -> SysResult {
+    do_clone(t, CLONE_VM | CLONE_VFORK | SIGCHLD as u64, 0, 0, 0, 0)
+}
+
+fn do_clone(t: &Task, flags: u64, stack: u64, ptid: u64, ctid: u64, tls: u64) -> SysResult {
+    if flags & CLONE_THREAD != 0 || flags & CLONE_SIGHAND != 0 || flags & CLONE_PIDFD != 0 || flags & CLONE_PTRACE != 0
+    {
+        // Threads arrive with their own stub threads (issue 4).
+        return Err(Errno::EINVAL);
+    }
+    if flags & !SUPPORTED != 0 {
+        return Err(Errno::EINVAL);
+    }
+    if flags & CLONE_VM != 0 && flags & CLONE_VFORK == 0 {
+        // An address space shared by two processes that both run is not offered.
+        return Err(Errno::EINVAL);
+    }
+    let exit_signal = (flags & CSIGNAL) as i32;
+    if exit_signal > signal::NSIG {
+        return Err(Errno::EINVAL);
+    }
+    let k = &t.kernel;
+    let ppid = if flags & CLONE_PARENT != 0 { t.ppid() } else { t.tgid };
+    let (pgid, sid) = {
+        let s = t.tg.lock();
+        (s.pgid, s.sid)
+    };
+    let actions = *t.tg.actions();
+    let mm = if flags & CLONE_VM != 0 { t.mm() } else { Arc::new(t.mm().fork()?) };
+    let tg = k.pids.create(ppid, Some(pgid), Some(sid), actions)?;
+    let fds = if flags & CLONE_FILES != 0 { t.fds.clone() } else { Arc::new(t.fds.fork()) };
+    let fs = if flags & CLONE_FS != 0 { t.fs.clone() } else { Arc::new(t.fs.fork()) };
+    let child = Task::new(k.clone(), mm.clone(), fs, fds, tg.clone(), t.creds.borrow().clone());
+    let pid = tg.tgid;
+    // Registers: the child returns 0 from clone, on its own stack and TLS if given.
+    let mut regs = *t.regs.borrow();
+    regs.0.rax = 0;
+    if stack != 0 {
+        regs.0.rsp = stack;
+    }
+    if flags & CLONE_SETTLS != 0 {
+        if tls >= 0x7fff_ffff_f000 {
+            k.pids.reap(&t.tg, pid);
+            return Err(Errno::EPERM);
+        }
+        regs.0.fs_base = tls;
+    }
+    *child.regs.borrow_mut() = regs;
+    let l = &child.local;
+    l.sigmask.set(t.local.sigmask.get());
+    l.sigaltstack.set(t.local.sigaltstack.get());
+    *l.rlimits.borrow_mut() = *t.local.rlimits.borrow();
+    *l.exe.borrow_mut() = t.local.exe.borrow().clone();
+    *l.comm.borrow_mut() = t.local.comm.borrow().clone();
+    l.exit_signal.set(exit_signal);
+    if flags & CLONE_CHILD_CLEARTID != 0 {
+        l.clear_child_tid.set(ctid);
+    }
+    if flags & CLONE_PARENT_SETTID != 0 {
+        t.mm().copy_out(ptid, &pid)?;
+    }
+    if flags & CLONE_CHILD_SETTID != 0 {
+        mm.copy_out(ctid, &pid)?;
+    }
+    let vfork = (flags & CLONE_VFORK != 0).then(|| Arc::new(VforkDone::default()));
+    *l.vfork_done.borrow_mut() = vfork.clone();
+    let spawned = std::thread::Builder::new().name(format!("task-{pid}")).spawn(move || task_main(child));
+    if let Err(e) = spawned {
+        tracing::error!("starting a Sentry thread for pid {pid}: {e}");
+        k.pids.reap(&t.tg, pid);
+        return Err(Errno::EAGAIN);
+    }
+    if let Some(v) = vfork {
+        v.wait();
+    }
+    Ok(pid as u64)
+}
+
+/// The body of a new process's Sentry thread.
+fn task_main(t: Task) {
+    let k = t.kernel.clone();
+    let exit = match k.platform.new_process(k.pool.file.fd()) {
+        Ok((asp, mut ctx)) => {
+            *t.local.asp.borrow_mut() = Some(asp);
+            t.local.host_tid.set(ctx.host_tid());
+            run_task(&t, ctx.as_mut())
+        }
+        Err(e) => {
+            tracing::error!("starting the stub of pid {}: {e}", t.tgid);
+            TaskExit::Signaled(SIGKILL)
+        }
+    };
+    finish(&t, exit);
+}
+
+/// Everything a process does on its way out after its last guest instruction.
+pub fn finish(t: &Task, exit: TaskExit) {
+    let ctid = t.local.clear_child_tid.get();
+    if ctid != 0 {
+        let _ = t.mm().copy_out(ctid, &0i32);
+    }
+    release_vfork_parent(t);
+    exit_process(t, exit);
+}
+
+/// Lets a vfork parent continue (the child exec'd or is exiting).
+pub fn release_vfork_parent(t: &Task) {
+    if let Some(v) = t.local.vfork_done.borrow_mut().take() {
+        v.release();
+    }
+}
+
+/// Which children a wait call is about.
+#[derive(Clone, Copy, Debug)]
+enum Which {
+    Any,
+    Pid(i32),
+    Pgid(i32),
+}
+
+const WNOHANG: u32 = 1;
+const WUNTRACED: u32 = 2;
+const WEXITED: u32 = 4;
+const WCONTINUED: u32 = 8;
+const WNOWAIT: u32 = 0x0100_0000;
+const WNOTHREAD: u32 = 0x2000_0000;
+const WALL: u32 = 0x4000_0000;
+const WCLONE: u32 = 0x8000_0000;
+
+/// Waits for a child matching `which` to exit. Ok(None): WNOHANG and nothing yet.
+fn do_wait(t: &Task, which: Which, options: u32) -> Result<Option<(i32, TaskExit)>, Errno> {
+    let k = &t.kernel;
+    let mut g = t.tg.lock();
+    loop {
+        let mut any = false;
+        for &c in &g.children {
+            let Some(cg) = k.pids.get(c) else { continue };
+            let matches = match which {
+                Which::Any => true,
+                Which::Pid(p) => p == c,
+                Which::Pgid(pg) => cg.lock().pgid == pg,
+            };
+            if !matches {
+                continue;
+            }
+            any = true;
+            let exit = cg.lock().exit;
+            if let Some(e) = exit {
+                drop(g);
+                if options & WNOWAIT == 0 {
+                    k.pids.reap(&t.tg, c);
+                }
+                return Ok(Some((c, e)));
+            }
+        }
+        if !any {
+            return Err(Errno::ECHILD);
+        }
+        if options & WNOHANG != 0 {
+            return Ok(None);
+        }
+        if signals::interrupted(t) {
+            return Err(Errno::ERESTARTSYS);
+        }
+        g = t.tg.wait(g, None);
+    }
+}
+
+fn which_from_pid(t: &Task, pid: i32) -> Which {
+    match pid {
+        -1 => Which::Any,
+        0 => Which::Pgid(t.tg.lock().pgid),
+        p if p < -1 => Which::Pgid(-p),
+        p => Which::Pid(p),
+    }
+}
+
+/// wait4(2).
+pub fn sys_wait4(t: &Task, a: &SyscallArgs) -> SysResult {
+    let (pid, wstatus, options, rusage) = (a.i32(0), a.addr(1), a.u32(2), a.addr(3));
+    if options & !(WNOHANG | WUNTRACED | WCONTINUED | WNOTHREAD | WALL | WCLONE) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    if pid == i32::MIN {
+        return Err(Errno::ESRCH);
+    }
+    match do_wait(t, which_from_pid(t, pid), options & !WNOWAIT)? {
+        None => Ok(0),
+        Some((c, e)) => {
+            if wstatus != 0 {
+                t.mm().copy_out(wstatus, &e.wait_status())?;
+            }
+            if rusage != 0 {
+                t.mm().copy_out(rusage, &sbx_abi::structs::Rusage::default())?;
+            }
+            Ok(c as u64)
+        }
+    }
+}
+
+/// waitid(2).
+pub fn sys_waitid(t: &Task, a: &SyscallArgs) -> SysResult {
+    const P_ALL: u32 = 0;
+    const P_PID: u32 = 1;
+    const P_PGID: u32 = 2;
+    let (idtype, id, infop, options) = (a.u32(0), a.i32(1), a.addr(2), a.u32(3));
+    if options & !(WNOHANG | WUNTRACED | WEXITED | WCONTINUED | WNOWAIT | WNOTHREAD | WALL | WCLONE) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    if options & (WEXITED | WUNTRACED | WCONTINUED) == 0 {
+        return Err(Errno::EINVAL);
+    }
+    let which = match idtype {
+        P_ALL => Which::Any,
+        P_PID if id > 0 => Which::Pid(id),
+        P_PGID if id >= 0 => Which::Pgid(if id == 0 { t.tg.lock().pgid } else { id }),
+        _ => return Err(Errno::EINVAL),
+    };
+    if options & WEXITED == 0 {
+        // Only stop/continue events were asked for, and there are none without job control.
+        return if options & WNOHANG != 0 { Ok(0) } else { Err(Errno::ECHILD) };
+    }
+    let got = do_wait(t, which, options)?;
+    if infop != 0 {
+        let info = match got {
+            None => [0u8; 128],
+            Some((c, e)) => {
+                let (code, status) = match e {
+                    TaskExit::Exited(s) => (1, s & 0xff),
+                    TaskExit::Signaled(s) => (2, s),
+                };
+                SignalInfo { signo: SIGCHLD, code, pid: c, uid: t.creds.borrow().uid.0, status, addr: 0 }.to_bytes()
+            }
+        };
+        t.mm().copy_out_bytes(infop, &info)?;
+    }
+    Ok(0)
+}
+
+/// setpgid(2).
+pub fn sys_setpgid(t: &Task, a: &SyscallArgs) -> SysResult {
+    let (pid, pgid) = (a.i32(0), a.i32(1));
+    if pgid < 0 {
+        return Err(Errno::EINVAL);
+    }
+    let target: Arc<ThreadGroup> = if pid == 0 || pid == t.tgid {
+        t.tg.clone()
+    } else {
+        let c = t.kernel.pids.get(pid).ok_or(Errno::ESRCH)?;
+        if c.lock().ppid != t.tgid {
+            return Err(Errno::ESRCH);
+        }
+        c
+    };
+    let my_sid = t.tg.lock().sid;
+    let mut s = target.lock();
+    if target.tgid != t.tgid && s.did_exec {
+        return Err(Errno::EACCES);
+    }
+    if s.sid != my_sid {
+        return Err(Errno::EPERM);
+    }
+    if s.sid == target.tgid {
+        // A session leader cannot change its group.
+        return Err(Errno::EPERM);
+    }
+    let new = if pgid == 0 { target.tgid } else { pgid };
+    s.pgid = new;
+    Ok(0)
+}
+
+/// getpgid(2).
+pub fn sys_getpgid(t: &Task, a: &SyscallArgs) -> SysResult {
+    let pid = a.i32(0);
+    let tg = if pid == 0 { t.tg.clone() } else { t.kernel.pids.get(pid).ok_or(Errno::ESRCH)? };
+    let pgid = tg.lock().pgid;
+    Ok(pgid as u64)
+}
+
+/// getpgrp(2).
+pub fn sys_getpgrp(t: &Task, _a: &SyscallArgs) -> SysResult {
+    Ok(t.tg.lock().pgid as u64)
+}
+
+/// setsid(2).
+pub fn sys_setsid(t: &Task, _a: &SyscallArgs) -> SysResult {
+    let me = t.tgid;
+    let leads_group = t.kernel.pids.all().iter().any(|g| g.tgid != me && g.lock().pgid == me);
+    let mut s = t.tg.lock();
+    if s.pgid == me || leads_group {
+        return Err(Errno::EPERM);
+    }
+    s.sid = me;
+    s.pgid = me;
+    Ok(me as u64)
+}
+
+/// getsid(2).
+pub fn sys_getsid(t: &Task, a: &SyscallArgs) -> SysResult {
+    let pid = a.i32(0);
+    let tg = if pid == 0 { t.tg.clone() } else { t.kernel.pids.get(pid).ok_or(Errno::ESRCH)? };
+    let sid = tg.lock().sid;
+    Ok(sid as u64)
+}
+
+/// pause(2).
+pub fn sys_pause(t: &Task, _a: &SyscallArgs) -> SysResult {
+    sleep_until(t, None)?;
+    Err(Errno::ERESTARTNOHAND)
+}
+
+/// Sleeps until `deadline` (or forever); Err(EINTR-class) when a signal arrives first.
+pub fn sleep_until(t: &Task, deadline: Option<Instant>) -> Result<(), Errno> {
+    let mut g = t.tg.lock();
+    loop {
+        if signals::interrupted(t) {
+            return Err(Errno::EINTR);
+        }
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            return Ok(());
+        }
+        g = t.tg.wait(g, deadline);
+    }
+}
+
+/// Sends `sig` to the processes kill(2)'s `pid` names.
+pub fn kill_pid(t: &Task, pid: i32, sig: i32) -> SysResult {
+    if !(0..=signal::NSIG).contains(&sig) {
+        return Err(Errno::EINVAL);
+    }
+    let k = &t.kernel;
+    let targets: Vec<Arc<ThreadGroup>> = match pid {
+        p if p > 0 => k.pids.get(p).into_iter().collect(),
+        0 => {
+            let pg = t.tg.lock().pgid;
+            k.pids.all().into_iter().filter(|g| g.lock().pgid == pg).collect()
+        }
+        -1 => k.pids.all().into_iter().filter(|g| g.tgid != 1 && g.tgid != t.tgid).collect(),
+        p => k.pids.all().into_iter().filter(|g| g.lock().pgid == -p).collect(),
+    };
+    let live: Vec<_> = targets.into_iter().filter(|g| g.lock().exit.is_none() || pid > 0).collect();
+    if live.is_empty() {
+        return Err(Errno::ESRCH);
+    }
+    if sig == 0 {
+        return Ok(0);
+    }
+    let uid = t.creds.borrow().uid.0;
+    for g in live {
+        if g.lock().exit.is_some() {
+            continue;
+        }
+        if g.tgid == 1 && !init_accepts(&g, sig) {
+            continue;
+        }
+        g.send(SignalInfo { signo: sig, code: SI_USER, pid: t.tgid, uid, ..Default::default() });
+    }
+    Ok(0)
+}
+
+/// The sandbox's init only gets signals it has a handler for (as in a pid namespace;
+/// SIGKILL and SIGSTOP from inside are ignored too).
+fn init_accepts(g: &ThreadGroup, sig: i32) -> bool {
+    let h = g.actions()[(sig - 1) as usize].handler;
+    h != signal::SIG_DFL && h != signal::SIG_IGN
+}
