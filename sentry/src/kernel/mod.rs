@@ -5,6 +5,7 @@ pub mod process;
 mod run;
 pub mod signals;
 mod task;
+pub mod timer;
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};

@@ -61,6 +61,8 @@ pub struct ThreadGroup {
     pub host_tid: AtomicI32,
     /// Signal dispositions (shared by the group's threads), index = signal - 1.
     pub actions: Mutex<[Sigaction; 64]>,
+    /// ITIMER_REAL.
+    pub real_timer: Arc<super::timer::RealTimer>,
 }
 
 impl ThreadGroup {
@@ -174,6 +176,7 @@ impl PidTable {
             event: Condvar::new(),
             host_tid: AtomicI32::new(0),
             actions: Mutex::new(actions),
+            real_timer: Arc::default(),
         });
         p.groups.insert(pid, tg.clone());
         if let Some(parent) = p.groups.get(&ppid) {

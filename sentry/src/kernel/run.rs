@@ -2,6 +2,7 @@
 //! happens when a process ends.
 
 use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 use sbx_abi::flags::signal;
 use sbx_abi::Errno;
@@ -121,12 +122,12 @@ fn syscall(t: &Task, regs: &sbx_platform::Regs) {
         let _s = tracing::debug_span!("sys", name = syscalls::name(nr)).entered();
         syscalls::dispatch(t, nr, &args)
     };
-    let res = match res {
-        // Restarting interrupted calls after a handler (SA_RESTART) is not done yet:
-        // an internal restart code never reaches the guest; it sees EINTR.
-        Err(e) if e.0 >= 512 => Err(Errno::EINTR),
-        r => r,
-    };
+    if let Err(e) = res {
+        if e.0 >= 512 {
+            // Settled by signal delivery before the guest runs again.
+            t.local.restart.set(Some((e, nr)));
+        }
+    }
     if t.local.exit.get().is_some() {
         if t.kernel.strace {
             tracing::info!(target: "strace", "{}", syscalls::strace::format_noreturn(t, nr, &args));
@@ -147,6 +148,7 @@ fn syscall(t: &Task, regs: &sbx_platform::Regs) {
 /// Ends `t`'s process with `how`: children go to init, the parent is told (SIGCHLD
 /// and its wait queue), and a parent that ignores SIGCHLD reaps at once.
 pub fn exit_process(t: &Task, how: TaskExit) {
+    t.tg.real_timer.set(std::sync::Weak::new(), Duration::ZERO, Duration::ZERO);
     let Some(parent) = t.kernel.pids.exit(&t.tg, how) else { return };
     let (ignores, nocldwait) = {
         let acts = parent.actions();

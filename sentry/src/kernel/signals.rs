@@ -123,6 +123,28 @@ pub fn interrupted(t: &Task) -> bool {
 /// Acts on the first pending, unblocked signal (lowest number first, as Linux
 /// prefers synchronous ones): ignore it, end the task, or run its handler.
 pub fn deliver_pending(t: &Task, ctx: &mut dyn Context) {
+    deliver_one(t, ctx);
+    if t.local.exit.get().is_some() {
+        return;
+    }
+    // No handler ran: an interrupted syscall restarts transparently, and a mask that
+    // sigsuspend replaced comes back.
+    if let Some((errno, nr)) = t.local.restart.take() {
+        let mut r = t.regs.borrow_mut();
+        if errno == Errno::ERESTART_RESTARTBLOCK {
+            // restart_syscall(2) is not offered; the caller sees EINTR.
+            r.0.rax = Errno::EINTR.as_rax();
+        } else {
+            r.0.rip -= 2;
+            r.0.rax = nr;
+        }
+    }
+    if let Some(m) = t.local.saved_sigmask.take() {
+        t.local.sigmask.set(m);
+    }
+}
+
+fn deliver_one(t: &Task, ctx: &mut dyn Context) {
     loop {
         let (sig, info) = {
             let mut q = t.tg.sigs();
@@ -208,6 +230,21 @@ fn mcontext_words(r: &Regs, mask: u64, fpstate: u64, cr2: u64) -> [u64; 32] {
 fn setup_frame(t: &Task, ctx: &mut dyn Context, sig: i32, info: &SignalInfo) -> Result<(), Errno> {
     let idx = (sig - 1) as usize;
     let act = t.tg.actions()[idx];
+    if let Some((errno, nr)) = t.local.restart.take() {
+        // The interrupted syscall either restarts after the handler or fails with EINTR.
+        let restart = match errno {
+            Errno::ERESTARTNOINTR => true,
+            Errno::ERESTARTSYS => act.flags & SA_RESTART != 0,
+            _ => false,
+        };
+        let mut r = t.regs.borrow_mut();
+        if restart {
+            r.0.rip -= 2;
+            r.0.rax = nr;
+        } else {
+            r.0.rax = Errno::EINTR.as_rax();
+        }
+    }
     let regs = *t.regs.borrow();
     let mm = t.mm();
     if act.flags & SA_RESTORER == 0 {
@@ -235,7 +272,8 @@ fn setup_frame(t: &Task, ctx: &mut dyn Context, sig: i32, info: &SignalInfo) -> 
     mm.copy_out_bytes(fpstate + 464 + 16, &(xs_len as u32).to_le_bytes())?;
     mm.copy_out_bytes(fpstate + xs_len, &FP_XSTATE_MAGIC2.to_le_bytes())?;
     // The frame.
-    let old_mask = t.local.sigmask.get();
+    // After sigsuspend/ppoll the frame holds the mask from before the call.
+    let old_mask = t.local.saved_sigmask.take().unwrap_or(t.local.sigmask.get());
     let mut f = vec![0u8; FRAME_SIZE as usize];
     f[..8].copy_from_slice(&act.restorer.to_le_bytes());
     let uc = UC_OFF as usize;

@@ -55,6 +55,11 @@ pub struct TaskLocal {
     pub mm_synced: Cell<Option<u64>>,
     /// Signal sent to the parent when this process exits (SIGCHLD normally).
     pub exit_signal: Cell<i32>,
+    /// A syscall that returned an ERESTART* code: (code, syscall number), settled by
+    /// signal delivery (restart or EINTR) before the guest runs again.
+    pub restart: Cell<Option<(sbx_abi::Errno, u64)>>,
+    /// The mask to restore after a handler when sigsuspend-like calls replaced it.
+    pub saved_sigmask: Cell<Option<u64>>,
     /// Set in a vfork child until it execs or exits.
     pub vfork_done: RefCell<Option<Arc<crate::syscalls::fork::VforkDone>>>,
 }
@@ -93,6 +98,8 @@ impl Default for TaskLocal {
             mm_synced: Cell::new(None),
             exit_signal: Cell::new(sbx_abi::flags::signal::SIGCHLD),
             vfork_done: RefCell::new(None),
+            restart: Cell::new(None),
+            saved_sigmask: Cell::new(None),
         }
     }
 }

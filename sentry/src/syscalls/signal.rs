@@ -3,6 +3,8 @@
 
 use sbx_abi::flags::signal::*;
 use sbx_abi::structs::Sigaction;
+use std::sync::Arc;
+
 use sbx_abi::{Errno, SysResult};
 
 use super::{sys, Syscall, SyscallArgs};
@@ -14,6 +16,11 @@ pub(super) const SYSCALLS: &[Syscall] = &[
     sys!(SYS_RT_SIGACTION, sys_rt_sigaction, "dxxu"),
     sys!(SYS_RT_SIGPROCMASK, sys_rt_sigprocmask, "dxxu"),
     sys!(SYS_RT_SIGRETURN, sys_rt_sigreturn, ""),
+    sys!(SYS_RT_SIGSUSPEND, sys_rt_sigsuspend, "xu"),
+    sys!(SYS_ALARM, sys_alarm, "u"),
+    sys!(SYS_GETITIMER, sys_getitimer, "dx", "ITIMER_REAL only"),
+    sys!(SYS_SETITIMER, sys_setitimer, "dxx", "ITIMER_REAL only"),
+    sys!(SYS_RT_SIGTIMEDWAIT, sys_rt_sigtimedwait, "xxxu"),
     sys!(SYS_SIGALTSTACK, sys_sigaltstack, "xx"),
     sys!(SYS_RT_SIGPENDING, sys_rt_sigpending, "xu"),
     sys!(SYS_KILL, sys_kill, "dd"),
@@ -166,4 +173,110 @@ pub fn sys_tkill(t: &Task, a: &SyscallArgs) -> SysResult {
         return Err(Errno::ESRCH);
     }
     send_self(t, sig, SI_TKILL)
+}
+
+/// rt_sigsuspend(2): waits for a signal with `mask` in force; the old mask comes
+/// back after the handler.
+pub fn sys_rt_sigsuspend(t: &Task, a: &SyscallArgs) -> SysResult {
+    if a.usize(1) != 8 {
+        return Err(Errno::EINVAL);
+    }
+    let mask: u64 = t.mm().copy_in(a.addr(0))?;
+    t.local.saved_sigmask.set(Some(t.local.sigmask.get()));
+    t.local.sigmask.set(mask & !UNBLOCKABLE);
+    let _ = super::fork::sleep_until(t, None);
+    Err(Errno::ERESTARTNOHAND)
+}
+
+/// rt_sigtimedwait(2): takes a signal of `set` off the queue without running its
+/// handler.
+pub fn sys_rt_sigtimedwait(t: &Task, a: &SyscallArgs) -> SysResult {
+    let (set, info, timeout, size) = (a.addr(0), a.addr(1), a.addr(2), a.usize(3));
+    if size != 8 {
+        return Err(Errno::EINVAL);
+    }
+    let set: u64 = t.mm().copy_in(set)?;
+    let set = set & !UNBLOCKABLE;
+    let deadline = if timeout != 0 {
+        let ts: sbx_abi::structs::Timespec = t.mm().copy_in(timeout)?;
+        Some(std::time::Instant::now() + ts.to_duration().ok_or(Errno::EINVAL)?)
+    } else {
+        None
+    };
+    let mut g = t.tg.lock();
+    loop {
+        {
+            let mut q = t.tg.sigs();
+            let ready = q.pending & set;
+            if ready != 0 {
+                let sig = ready.trailing_zeros() as i32 + 1;
+                q.pending &= !(1 << (sig - 1));
+                let si = std::mem::take(&mut q.info[(sig - 1) as usize]);
+                drop(q);
+                drop(g);
+                if info != 0 {
+                    t.mm().copy_out_bytes(info, &si.to_bytes())?;
+                }
+                return Ok(sig as u64);
+            }
+        }
+        if signals::interrupted(t) {
+            return Err(Errno::EINTR);
+        }
+        if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+            return Err(Errno::EAGAIN);
+        }
+        g = t.tg.wait(g, deadline);
+    }
+}
+
+const ITIMER_REAL: i32 = 0;
+
+fn timeval_of(d: std::time::Duration) -> sbx_abi::structs::Timeval {
+    sbx_abi::structs::Timeval { tv_sec: d.as_secs() as i64, tv_usec: i64::from(d.subsec_micros()) }
+}
+
+fn duration_of(tv: &sbx_abi::structs::Timeval) -> Result<std::time::Duration, Errno> {
+    if tv.tv_sec < 0 || !(0..1_000_000).contains(&tv.tv_usec) {
+        return Err(Errno::EINVAL);
+    }
+    Ok(std::time::Duration::new(tv.tv_sec as u64, tv.tv_usec as u32 * 1000))
+}
+
+/// alarm(2).
+pub fn sys_alarm(t: &Task, a: &SyscallArgs) -> SysResult {
+    let secs = std::time::Duration::from_secs(u64::from(a.u32(0)));
+    let (left, _) = t.tg.real_timer.set(Arc::downgrade(&t.tg), secs, std::time::Duration::ZERO);
+    // Rounded to the nearest second, but never 0 for a pending alarm.
+    let mut r = left.as_secs() + u64::from(left.subsec_micros() >= 500_000);
+    if r == 0 && !left.is_zero() {
+        r = 1;
+    }
+    Ok(r)
+}
+
+/// getitimer(2): ITIMER_REAL only.
+pub fn sys_getitimer(t: &Task, a: &SyscallArgs) -> SysResult {
+    if a.i32(0) != ITIMER_REAL {
+        return Err(Errno::EINVAL);
+    }
+    let (left, interval) = t.tg.real_timer.get();
+    let v = [timeval_of(interval), timeval_of(left)];
+    t.mm().copy_out(a.addr(1), &v)?;
+    Ok(0)
+}
+
+/// setitimer(2): ITIMER_REAL only (virtual and profiling timers are EINVAL).
+pub fn sys_setitimer(t: &Task, a: &SyscallArgs) -> SysResult {
+    if a.i32(0) != ITIMER_REAL {
+        return Err(Errno::EINVAL);
+    }
+    let new: [sbx_abi::structs::Timeval; 2] =
+        if a.addr(1) != 0 { t.mm().copy_in(a.addr(1))? } else { Default::default() };
+    let (interval, value) = (duration_of(&new[0])?, duration_of(&new[1])?);
+    let (left, old_interval) = t.tg.real_timer.set(Arc::downgrade(&t.tg), value, interval);
+    if a.addr(2) != 0 {
+        t.mm().copy_out(a.addr(2), &[timeval_of(old_interval), timeval_of(left)])?;
+    }
+    Ok(0)
 }
