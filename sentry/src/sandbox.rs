@@ -92,6 +92,7 @@ pub fn run(platform: Arc<dyn Platform>, mounts: Arc<MountNamespace>, cfg: Config
         boot_wall: SystemTime::now(),
         strace: cfg.strace,
         pids: PidTable::new(cfg.max_pids),
+        futexes: Default::default(),
         reported_missing: Mutex::new(Default::default()),
     });
     let (asp, mut ctx) = platform.new_process(pool.file.fd())?;
@@ -119,6 +120,15 @@ pub fn run(platform: Arc<dyn Platform>, mounts: Arc<MountNamespace>, cfg: Config
     *task.local.comm.borrow_mut() = comm[..comm.len().min(15)].to_vec();
     let exit = run_task(&task, ctx.as_mut());
     crate::syscalls::fork::finish(&task, exit);
+    // If the main thread left early (pthread_exit), the process lives on in its
+    // other threads: its status is known once the last one is gone.
+    let exit = {
+        let mut g = task.tg.lock();
+        while g.exit.is_none() {
+            g = task.tg.wait(g, None);
+        }
+        g.exit.unwrap_or(exit)
+    };
     // When init ends, so does everything else in its pid namespace.
     for g in task.kernel.pids.all() {
         if g.tgid != task.tgid {

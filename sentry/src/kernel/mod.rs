@@ -1,6 +1,7 @@
 //! The Kernel: a value bundling a sandbox's components. Tasks reach everything
 //! through their Kernel; two Kernels share only what they were built to share.
 
+pub mod futex;
 pub mod process;
 mod run;
 pub mod signals;
@@ -46,6 +47,8 @@ pub struct Kernel {
     pub strace: bool,
     /// The PID namespace.
     pub pids: process::PidTable,
+    /// Futex wait queues.
+    pub futexes: futex::Futexes,
     /// Syscall numbers already reported as unimplemented (each is logged once).
     pub reported_missing: Mutex<HashSet<u64>>,
 }

@@ -31,6 +31,47 @@ impl Default for SigQueue {
     }
 }
 
+/// What other threads may touch of one thread: its own signal queue and the host
+/// thread to interrupt.
+pub struct ThreadShared {
+    /// Thread id.
+    pub tid: i32,
+    /// Signals sent to this thread (tgkill, faults).
+    pub signals: Mutex<SigQueue>,
+    /// Host tid of the stub running it, 0 while none.
+    pub host_tid: AtomicI32,
+}
+
+impl ThreadShared {
+    fn new(tid: i32) -> Arc<Self> {
+        Arc::new(ThreadShared { tid, signals: Mutex::new(SigQueue::default()), host_tid: AtomicI32::new(0) })
+    }
+
+    /// Locks the thread's signal queue.
+    pub fn sigs(&self) -> MutexGuard<'_, SigQueue> {
+        self.signals.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Knocks the thread out of guest code.
+    pub fn interrupt(&self) {
+        let host = self.host_tid.load(Ordering::Acquire);
+        if host > 0 {
+            sbx_platform::ptrace::interrupt(host);
+        }
+    }
+}
+
+impl SigQueue {
+    /// Adds `info` unless that standard signal is already pending.
+    pub fn push(&mut self, info: SignalInfo) {
+        let bit = 1u64 << (info.signo - 1);
+        if self.pending & bit == 0 {
+            self.pending |= bit;
+            self.info[(info.signo - 1) as usize] = info;
+        }
+    }
+}
+
 /// Mutable state of a process.
 pub struct TgState {
     /// Parent's tgid (0 for the sandbox's init).
@@ -45,6 +86,10 @@ pub struct TgState {
     pub sid: i32,
     /// Whether it has called execve (setpgid on a child then fails with EACCES).
     pub did_exec: bool,
+    /// Set by exit_group or a fatal signal: every thread stops with this status.
+    pub group_exit: Option<TaskExit>,
+    /// The threads still running.
+    pub threads: Vec<Arc<ThreadShared>>,
 }
 
 /// A process: what the threads of one thread group share.
@@ -57,8 +102,6 @@ pub struct ThreadGroup {
     pub signals: Mutex<SigQueue>,
     /// Woken on child state changes and signal arrival.
     pub event: Condvar,
-    /// Host tid of the stub running it (to interrupt it), 0 while none.
-    pub host_tid: AtomicI32,
     /// Signal dispositions (shared by the group's threads), index = signal - 1.
     pub actions: Mutex<[Sigaction; 64]>,
     /// ITIMER_REAL.
@@ -81,29 +124,42 @@ impl ThreadGroup {
         self.signals.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Queues `info` (standard signals at most once) and wakes the process: out of a
-    /// Sentry wait through `event`, out of guest code by interrupting its stub.
+    /// Queues a process-directed signal and wakes the process: its threads out of
+    /// Sentry waits through `event`, out of guest code by interrupting their stubs
+    /// (whichever does not block it takes it).
     pub fn send(&self, info: SignalInfo) {
-        let bit = 1u64 << (info.signo - 1);
-        {
-            let mut q = self.sigs();
-            if q.pending & bit == 0 {
-                q.pending |= bit;
-                q.info[(info.signo - 1) as usize] = info;
-            }
-        }
+        self.sigs().push(info);
         self.wake();
     }
 
-    /// Wakes the process wherever it is.
-    pub fn wake(&self) {
-        // Take the state lock so a waiter between its check and its wait cannot miss it.
+    /// Queues a signal for one thread of this process and wakes it.
+    pub fn send_thread(&self, th: &ThreadShared, info: SignalInfo) {
+        th.sigs().push(info);
         drop(self.lock());
         self.event.notify_all();
-        let host = self.host_tid.load(Ordering::Acquire);
-        if host > 0 {
-            sbx_platform::ptrace::interrupt(host);
+        th.interrupt();
+    }
+
+    /// Wakes every thread of the process wherever it is.
+    pub fn wake(&self) {
+        // Take the state lock so a waiter between its check and its wait cannot miss it.
+        let threads = self.lock().threads.clone();
+        self.event.notify_all();
+        for th in threads {
+            th.interrupt();
         }
+    }
+
+    /// Ends every thread of the process with `how` (exit_group, fatal signal); the
+    /// first call wins.
+    pub fn start_group_exit(&self, how: TaskExit) {
+        {
+            let mut s = self.lock();
+            if s.group_exit.is_none() {
+                s.group_exit = Some(how);
+            }
+        }
+        self.wake();
     }
 
     /// Waits on `event` until `deadline` (or forever), returning the guard; callers
@@ -121,7 +177,10 @@ impl ThreadGroup {
 
 struct PidInner {
     next: i32,
+    /// Processes by pid.
     groups: BTreeMap<i32, Arc<ThreadGroup>>,
+    /// Every thread id (leaders included) → its process.
+    tids: BTreeMap<i32, Arc<ThreadGroup>>,
 }
 
 /// The PID namespace: a Kernel component naming processes.
@@ -137,7 +196,7 @@ const PID_MAX: i32 = 4_194_304;
 impl PidTable {
     /// An empty namespace allowing `limit` processes.
     pub fn new(limit: usize) -> Self {
-        PidTable { inner: Mutex::new(PidInner { next: 1, groups: BTreeMap::new() }), limit }
+        PidTable { inner: Mutex::new(PidInner { next: 1, groups: BTreeMap::new(), tids: BTreeMap::new() }), limit }
     }
 
     fn lock(&self) -> MutexGuard<'_, PidInner> {
@@ -154,14 +213,8 @@ impl PidTable {
         actions: [Sigaction; 64],
     ) -> Result<Arc<ThreadGroup>, Errno> {
         let mut p = self.lock();
-        if p.groups.len() >= self.limit {
-            return Err(Errno::EAGAIN);
-        }
-        let mut pid = p.next;
-        while p.groups.contains_key(&pid) {
-            pid = if pid >= PID_MAX { 2 } else { pid + 1 };
-        }
-        p.next = if pid >= PID_MAX { 2 } else { pid + 1 };
+        let pid = Self::alloc(&mut p, self.limit)?;
+        let leader = ThreadShared::new(pid);
         let tg = Arc::new(ThreadGroup {
             tgid: pid,
             state: Mutex::new(TgState {
@@ -171,18 +224,60 @@ impl PidTable {
                 pgid: pgid.unwrap_or(pid),
                 sid: sid.unwrap_or(pid),
                 did_exec: false,
+                group_exit: None,
+                threads: vec![leader],
             }),
             signals: Mutex::new(SigQueue::default()),
             event: Condvar::new(),
-            host_tid: AtomicI32::new(0),
             actions: Mutex::new(actions),
             real_timer: Arc::default(),
         });
         p.groups.insert(pid, tg.clone());
+        p.tids.insert(pid, tg.clone());
         if let Some(parent) = p.groups.get(&ppid) {
             parent.lock().children.push(pid);
         }
         Ok(tg)
+    }
+
+    fn alloc(p: &mut PidInner, limit: usize) -> Result<i32, Errno> {
+        if p.tids.len() >= limit {
+            return Err(Errno::EAGAIN);
+        }
+        let mut pid = p.next;
+        while p.tids.contains_key(&pid) {
+            pid = if pid >= PID_MAX { 2 } else { pid + 1 };
+        }
+        p.next = if pid >= PID_MAX { 2 } else { pid + 1 };
+        Ok(pid)
+    }
+
+    /// Adds a thread to `tg` with a fresh tid.
+    pub fn new_thread(&self, tg: &Arc<ThreadGroup>) -> Result<Arc<ThreadShared>, Errno> {
+        let mut p = self.lock();
+        let tid = Self::alloc(&mut p, self.limit)?;
+        let th = ThreadShared::new(tid);
+        p.tids.insert(tid, tg.clone());
+        tg.lock().threads.push(th.clone());
+        Ok(th)
+    }
+
+    /// The thread with this tid and its process.
+    pub fn thread(&self, tid: i32) -> Option<(Arc<ThreadGroup>, Arc<ThreadShared>)> {
+        let tg = self.lock().tids.get(&tid).cloned()?;
+        let th = tg.lock().threads.iter().find(|t| t.tid == tid).cloned()?;
+        Some((tg, th))
+    }
+
+    /// Removes an exited thread; returns how many threads the process has left.
+    pub fn remove_thread(&self, tg: &ThreadGroup, tid: i32) -> usize {
+        let mut p = self.lock();
+        if tid != tg.tgid {
+            p.tids.remove(&tid);
+        }
+        let mut s = tg.lock();
+        s.threads.retain(|t| t.tid != tid);
+        s.threads.len()
     }
 
     /// The process with this pid.
@@ -230,6 +325,7 @@ impl PidTable {
     pub fn reap(&self, parent: &ThreadGroup, child: i32) {
         let mut p = self.lock();
         p.groups.remove(&child);
+        p.tids.remove(&child);
         parent.lock().children.retain(|&c| c != child);
     }
 }

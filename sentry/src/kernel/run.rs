@@ -49,14 +49,17 @@ fn was_int80(t: &Task, ip: u64) -> bool {
 /// Runs `t` on `ctx` until it exits.
 pub fn run_task(t: &Task, ctx: &mut dyn Context) -> TaskExit {
     let _span = tracing::info_span!("task", tid = t.tid).entered();
-    t.tg.host_tid.store(ctx.host_tid(), Ordering::Release);
+    t.shared.host_tid.store(ctx.host_tid(), Ordering::Release);
     let exit = run_loop(t, ctx);
-    t.tg.host_tid.store(0, Ordering::Release);
+    t.shared.host_tid.store(0, Ordering::Release);
     exit
 }
 
 fn run_loop(t: &Task, ctx: &mut dyn Context) -> TaskExit {
     loop {
+        if let Some(done) = t.tg.lock().group_exit {
+            return done;
+        }
         signals::deliver_pending(t, ctx);
         if let Some(done) = t.local.exit.get() {
             return done;
@@ -89,6 +92,13 @@ fn run_loop(t: &Task, ctx: &mut dyn Context) -> TaskExit {
         *t.regs.borrow_mut() = regs;
         match exit {
             Exit::Syscall => syscall(t, &regs),
+            Exit::Signal(si)
+                if matches!(si.signo, signal::SIGSEGV | signal::SIGBUS)
+                    && t.local.mm_synced.get() != Some(t.mm().generation()) =>
+            {
+                // Another thread changed the address space and this stub has not caught
+                // up yet: sync (at the top of the loop) and retry the access.
+            }
             Exit::Signal(si) => {
                 if t.kernel.strace {
                     tracing::info!(

@@ -6,6 +6,7 @@ use sbx_abi::flags::signal::*;
 use sbx_abi::Errno;
 use sbx_platform::{Context, Regs};
 
+use super::process::SigQueue;
 use super::{Task, TaskExit};
 
 /// What the guest sees in its `siginfo_t`.
@@ -76,14 +77,20 @@ fn default_action(sig: i32) -> Default_ {
     }
 }
 
-/// Queues a signal for `t`'s process (a standard signal is queued at most once).
+/// Queues a signal for the thread `t` itself (a standard signal at most once).
 pub fn queue(t: &Task, info: SignalInfo) {
-    let mut q = t.tg.sigs();
-    let b = bit(info.signo);
-    if q.pending & b == 0 {
-        q.pending |= b;
-        q.info[(info.signo - 1) as usize] = info;
+    t.shared.sigs().push(info);
+}
+
+/// Takes the lowest pending signal not in `mask` off `q`.
+fn take(q: &mut SigQueue, mask: u64) -> Option<(i32, SignalInfo)> {
+    let deliverable = q.pending & !mask;
+    if deliverable == 0 {
+        return None;
     }
+    let sig = deliverable.trailing_zeros() as i32 + 1;
+    q.pending &= !bit(sig);
+    Some((sig, std::mem::take(&mut q.info[(sig - 1) as usize])))
 }
 
 /// Delivers a synchronous fault: like Linux's force_sig_fault, a blocked or ignored
@@ -105,8 +112,8 @@ pub fn force_fault(t: &Task, ctx: &mut dyn Context, info: SignalInfo) {
 
 /// Whether a signal is pending and unblocked (a Sentry wait must end with EINTR).
 pub fn interrupted(t: &Task) -> bool {
-    let q = t.tg.sigs();
-    let mut p = q.pending & !t.local.sigmask.get();
+    let pending = t.shared.sigs().pending | t.tg.sigs().pending;
+    let mut p = pending & !t.local.sigmask.get();
     // Signals that would be ignored do not interrupt.
     let acts = t.tg.actions();
     while p != 0 {
@@ -146,15 +153,9 @@ pub fn deliver_pending(t: &Task, ctx: &mut dyn Context) {
 
 fn deliver_one(t: &Task, ctx: &mut dyn Context) {
     loop {
-        let (sig, info) = {
-            let mut q = t.tg.sigs();
-            let deliverable = q.pending & !t.local.sigmask.get();
-            if deliverable == 0 {
-                return;
-            }
-            let sig = deliverable.trailing_zeros() as i32 + 1;
-            q.pending &= !bit(sig);
-            (sig, std::mem::take(&mut q.info[(sig - 1) as usize]))
+        let mask = t.local.sigmask.get();
+        let Some((sig, info)) = take(&mut t.shared.sigs(), mask).or_else(|| take(&mut t.tg.sigs(), mask)) else {
+            return;
         };
         let act = t.tg.actions()[(sig - 1) as usize];
         match act.handler {
@@ -166,7 +167,7 @@ fn deliver_one(t: &Task, ctx: &mut dyn Context) {
                     continue;
                 }
                 Default_::Terminate => {
-                    t.local.exit.set(Some(TaskExit::Signaled(sig)));
+                    t.exit_group(TaskExit::Signaled(sig));
                     return;
                 }
             },
@@ -174,7 +175,7 @@ fn deliver_one(t: &Task, ctx: &mut dyn Context) {
                 if let Err(e) = setup_frame(t, ctx, sig, &info) {
                     // Linux: a frame that cannot be written means SIGSEGV.
                     tracing::debug!("cannot build the frame for {}: {e:?}", name(sig));
-                    t.local.exit.set(Some(TaskExit::Signaled(SIGSEGV)));
+                    t.exit_group(TaskExit::Signaled(SIGSEGV));
                 }
                 return;
             }

@@ -7,7 +7,7 @@ use sbx_abi::flags::rlimit;
 use sbx_abi::structs::Rlimit;
 use sbx_platform::{AddressSpace, Regs};
 
-use super::process::ThreadGroup;
+use super::process::{ThreadGroup, ThreadShared};
 use super::Kernel;
 use crate::mm::MemoryManager;
 use crate::vfs::{FdTable, FsContext};
@@ -119,6 +119,8 @@ pub struct Task {
     pub tgid: i32,
     /// The process.
     pub tg: Arc<ThreadGroup>,
+    /// What other threads may touch of this one.
+    pub shared: Arc<ThreadShared>,
     /// Credentials.
     pub creds: RefCell<Creds>,
     /// Guest registers as of the last stop.
@@ -137,18 +139,43 @@ impl Task {
         tg: Arc<ThreadGroup>,
         creds: Creds,
     ) -> Self {
+        let leader = tg.lock().threads.iter().find(|t| t.tid == tg.tgid).cloned();
+        let shared = leader.unwrap_or_else(|| {
+            Arc::new(ThreadShared { tid: tg.tgid, signals: Default::default(), host_tid: Default::default() })
+        });
+        Self::with_thread(kernel, mm, fs, fds, tg, shared, creds)
+    }
+
+    /// A task for thread `shared` of `tg`.
+    pub fn with_thread(
+        kernel: Arc<Kernel>,
+        mm: Arc<MemoryManager>,
+        fs: Arc<FsContext>,
+        fds: Arc<FdTable>,
+        tg: Arc<ThreadGroup>,
+        shared: Arc<ThreadShared>,
+        creds: Creds,
+    ) -> Self {
         Task {
             kernel,
             mm: RefCell::new(mm),
             fs,
             fds,
-            tid: tg.tgid,
+            tid: shared.tid,
             tgid: tg.tgid,
             tg,
+            shared,
             creds: RefCell::new(creds),
             regs: RefCell::new(Regs::default()),
             local: TaskLocal::default(),
         }
+    }
+
+    /// Ends the whole process (exit_group, fatal signals): this thread stops after the
+    /// current syscall, the others as soon as they notice.
+    pub fn exit_group(&self, how: super::TaskExit) {
+        self.tg.start_group_exit(how);
+        self.local.exit.set(Some(how));
     }
 
     /// The parent's pid (0 for the sandbox's init).

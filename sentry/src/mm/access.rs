@@ -125,6 +125,20 @@ impl MemoryFile {
         }
     }
 
+    /// Atomically replaces the aligned u32 at `off` with `f(old)` (when `f` returns
+    /// Some) and returns the old value: futex operations racing with guest atomics.
+    pub fn update_u32(&self, off: u64, f: impl Fn(u32) -> Option<u32>) -> u32 {
+        self.check(off, 4);
+        assert!(off % 4 == 0, "unaligned atomic access at {off:#x}");
+        // SAFETY: the 4 bytes at `off` are inside our shared mapping (checked), aligned
+        // (checked), and only ever accessed atomically or by plain copies, which is how
+        // the guest's own threads share them too.
+        let a = unsafe { std::sync::atomic::AtomicU32::from_ptr(self.base.as_ptr().add(off as usize).cast()) };
+        match a.fetch_update(std::sync::atomic::Ordering::SeqCst, std::sync::atomic::Ordering::SeqCst, f) {
+            Ok(v) | Err(v) => v,
+        }
+    }
+
     /// Reads from host fd `fd` at `file_off` straight into the memory file at `off`
     /// (no bounce buffer). Returns the bytes read (short at end of file).
     pub fn pread_from(&self, fd: BorrowedFd<'_>, file_off: u64, off: u64, len: usize) -> io::Result<usize> {

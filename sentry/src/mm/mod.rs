@@ -548,6 +548,11 @@ impl MemoryManager {
         Ok(())
     }
 
+    /// The current generation (changes so far).
+    pub fn generation(&self) -> u64 {
+        self.lock().gen()
+    }
+
     /// Brings the stub behind `asp` up to date with this address space. `synced` is
     /// the generation it last saw (None: a fresh stub, which gets every mapping).
     pub fn sync(&self, asp: &dyn AddressSpace, synced: &mut Option<u64>) -> Result<(), PlatformError> {
@@ -580,6 +585,18 @@ impl MemoryManager {
         }
         *synced = Some(gen);
         Ok(())
+    }
+
+    /// The memory-file offset behind `addr`, which must be readable (futex keys:
+    /// the same for every process and thread that maps the page).
+    pub fn file_offset(&self, addr: u64, write: bool) -> Result<u64, Errno> {
+        let mut off = None;
+        self.for_each_piece(addr, 4, write, |o, _| {
+            if off.is_none() {
+                off = Some(o);
+            }
+        })?;
+        off.ok_or(Errno::EFAULT)
     }
 
     /// Copies guest bytes at `addr` into `buf`; EFAULT if any byte is not readable.

@@ -19,7 +19,7 @@ use crate::kernel::{exit_process, run_task, Task, TaskExit};
 
 /// This family's table entries.
 pub(super) const SYSCALLS: &[Syscall] = &[
-    sys!(SYS_CLONE, sys_clone, "xxxxx", "no threads (CLONE_THREAD) or namespaces yet: EINVAL"),
+    sys!(SYS_CLONE, sys_clone, "xxxxx", "namespaces and processes sharing memory or handlers: EINVAL"),
     sys!(SYS_FORK, sys_fork, ""),
     sys!(SYS_VFORK, sys_vfork, ""),
     sys!(SYS_WAIT4, sys_wait4, "dxxx", "WUNTRACED/WCONTINUED report nothing: no job control yet"),
@@ -75,6 +75,8 @@ impl VforkDone {
 /// Supported clone flags; the rest give EINVAL.
 const SUPPORTED: u64 = CSIGNAL
     | CLONE_VM
+    | CLONE_THREAD
+    | CLONE_SIGHAND
     | CLONE_FS
     | CLONE_FILES
     | CLONE_VFORK
@@ -103,15 +105,18 @@ pub fn sys_vfork(t: &Task, _a: &SyscallArgs) -> SysResult {
 }
 
 fn do_clone(t: &Task, flags: u64, stack: u64, ptid: u64, ctid: u64, tls: u64) -> SysResult {
-    if flags & CLONE_THREAD != 0 || flags & CLONE_SIGHAND != 0 || flags & CLONE_PIDFD != 0 || flags & CLONE_PTRACE != 0
-    {
-        // Threads arrive with their own stub threads (issue 4).
+    if flags & CLONE_PIDFD != 0 || flags & CLONE_PTRACE != 0 || flags & !SUPPORTED != 0 {
         return Err(Errno::EINVAL);
     }
-    if flags & !SUPPORTED != 0 {
+    let thread = flags & CLONE_THREAD != 0;
+    if thread && flags & CLONE_SIGHAND == 0 || flags & CLONE_SIGHAND != 0 && flags & CLONE_VM == 0 {
         return Err(Errno::EINVAL);
     }
-    if flags & CLONE_VM != 0 && flags & CLONE_VFORK == 0 {
+    if flags & CLONE_SIGHAND != 0 && !thread {
+        // Sharing dispositions between two processes is not offered.
+        return Err(Errno::EINVAL);
+    }
+    if flags & CLONE_VM != 0 && flags & CLONE_VFORK == 0 && !thread {
         // An address space shared by two processes that both run is not offered.
         return Err(Errno::EINVAL);
     }
@@ -120,18 +125,31 @@ fn do_clone(t: &Task, flags: u64, stack: u64, ptid: u64, ctid: u64, tls: u64) ->
         return Err(Errno::EINVAL);
     }
     let k = &t.kernel;
-    let ppid = if flags & CLONE_PARENT != 0 { t.ppid() } else { t.tgid };
-    let (pgid, sid) = {
-        let s = t.tg.lock();
-        (s.pgid, s.sid)
-    };
-    let actions = *t.tg.actions();
     let mm = if flags & CLONE_VM != 0 { t.mm() } else { Arc::new(t.mm().fork()?) };
-    let tg = k.pids.create(ppid, Some(pgid), Some(sid), actions)?;
     let fds = if flags & CLONE_FILES != 0 { t.fds.clone() } else { Arc::new(t.fds.fork()) };
     let fs = if flags & CLONE_FS != 0 { t.fs.clone() } else { Arc::new(t.fs.fork()) };
-    let child = Task::new(k.clone(), mm.clone(), fs, fds, tg.clone(), t.creds.borrow().clone());
-    let pid = tg.tgid;
+    let creds = t.creds.borrow().clone();
+    let child = if thread {
+        let th = k.pids.new_thread(&t.tg)?;
+        Task::with_thread(k.clone(), mm.clone(), fs, fds, t.tg.clone(), th, creds)
+    } else {
+        let ppid = if flags & CLONE_PARENT != 0 { t.ppid() } else { t.tgid };
+        let (pgid, sid) = {
+            let s = t.tg.lock();
+            (s.pgid, s.sid)
+        };
+        let actions = *t.tg.actions();
+        let tg = k.pids.create(ppid, Some(pgid), Some(sid), actions)?;
+        Task::new(k.clone(), mm.clone(), fs, fds, tg, creds)
+    };
+    let tid = child.tid;
+    let undo = |child: &Task| {
+        if thread {
+            k.pids.remove_thread(&child.tg, child.tid);
+        } else {
+            k.pids.reap(&t.tg, child.tid);
+        }
+    };
     // Registers: the child returns 0 from clone, on its own stack and TLS if given.
     let mut regs = *t.regs.borrow();
     regs.0.rax = 0;
@@ -140,7 +158,7 @@ fn do_clone(t: &Task, flags: u64, stack: u64, ptid: u64, ctid: u64, tls: u64) ->
     }
     if flags & CLONE_SETTLS != 0 {
         if tls >= 0x7fff_ffff_f000 {
-            k.pids.reap(&t.tg, pid);
+            undo(&child);
             return Err(Errno::EPERM);
         }
         regs.0.fs_base = tls;
@@ -148,32 +166,45 @@ fn do_clone(t: &Task, flags: u64, stack: u64, ptid: u64, ctid: u64, tls: u64) ->
     *child.regs.borrow_mut() = regs;
     let l = &child.local;
     l.sigmask.set(t.local.sigmask.get());
-    l.sigaltstack.set(t.local.sigaltstack.get());
+    if flags & CLONE_VM == 0 || flags & CLONE_VFORK != 0 {
+        l.sigaltstack.set(t.local.sigaltstack.get());
+    }
     *l.rlimits.borrow_mut() = *t.local.rlimits.borrow();
     *l.exe.borrow_mut() = t.local.exe.borrow().clone();
     *l.comm.borrow_mut() = t.local.comm.borrow().clone();
-    l.exit_signal.set(exit_signal);
+    l.exit_signal.set(if thread { 0 } else { exit_signal });
     if flags & CLONE_CHILD_CLEARTID != 0 {
         l.clear_child_tid.set(ctid);
     }
     if flags & CLONE_PARENT_SETTID != 0 {
-        t.mm().copy_out(ptid, &pid)?;
+        if let Err(e) = t.mm().copy_out(ptid, &tid) {
+            undo(&child);
+            return Err(e);
+        }
     }
     if flags & CLONE_CHILD_SETTID != 0 {
-        mm.copy_out(ctid, &pid)?;
+        if let Err(e) = mm.copy_out(ctid, &tid) {
+            undo(&child);
+            return Err(e);
+        }
     }
     let vfork = (flags & CLONE_VFORK != 0).then(|| Arc::new(VforkDone::default()));
     *l.vfork_done.borrow_mut() = vfork.clone();
-    let spawned = std::thread::Builder::new().name(format!("task-{pid}")).spawn(move || task_main(child));
+    let tg = child.tg.clone();
+    let spawned = std::thread::Builder::new().name(format!("task-{tid}")).spawn(move || task_main(child));
     if let Err(e) = spawned {
-        tracing::error!("starting a Sentry thread for pid {pid}: {e}");
-        k.pids.reap(&t.tg, pid);
+        tracing::error!("starting a Sentry thread for tid {tid}: {e}");
+        if thread {
+            k.pids.remove_thread(&tg, tid);
+        } else {
+            k.pids.reap(&t.tg, tid);
+        }
         return Err(Errno::EAGAIN);
     }
     if let Some(v) = vfork {
         v.wait();
     }
-    Ok(pid as u64)
+    Ok(tid as u64)
 }
 
 /// The body of a new process's Sentry thread.
@@ -193,14 +224,62 @@ fn task_main(t: Task) {
     finish(&t, exit);
 }
 
-/// Everything a process does on its way out after its last guest instruction.
+/// Everything a thread does on its way out after its last guest instruction; the
+/// last thread of a process also ends the process.
 pub fn finish(t: &Task, exit: TaskExit) {
+    exit_robust_list(t);
     let ctid = t.local.clear_child_tid.get();
-    if ctid != 0 {
-        let _ = t.mm().copy_out(ctid, &0i32);
+    if ctid != 0 && t.mm().copy_out(ctid, &0i32).is_ok() {
+        if let Ok(key) = t.mm().file_offset(ctid, false) {
+            t.kernel.futexes.wake(key, 1, u32::MAX);
+        }
     }
     release_vfork_parent(t);
-    exit_process(t, exit);
+    if t.kernel.pids.remove_thread(&t.tg, t.tid) == 0 {
+        let how = t.tg.lock().group_exit.unwrap_or(exit);
+        exit_process(t, how);
+    }
+}
+
+/// Marks the robust futexes a dying thread still holds (get_robust_list(2)): each
+/// gets FUTEX_OWNER_DIED and one waiter is woken.
+fn exit_robust_list(t: &Task) {
+    const FUTEX_OWNER_DIED: u32 = 0x4000_0000;
+    const FUTEX_WAITERS: u32 = 0x8000_0000;
+    const FUTEX_TID_MASK: u32 = 0x3fff_ffff;
+    const ROBUST_LIST_LIMIT: usize = 2048;
+    let (head, _) = t.local.robust_list.get();
+    if head == 0 {
+        return;
+    }
+    let mm = t.mm();
+    // struct robust_list_head { struct robust_list *next; long futex_offset; struct robust_list *pending; }
+    let Ok([mut entry, offset, pending]) = mm.copy_in::<[u64; 3]>(head) else { return };
+    let mark = |e: u64| {
+        let addr = e.wrapping_add(offset);
+        let Ok(key) = mm.file_offset(addr, true) else { return };
+        let old = mm.pool().file.update_u32(key, |v| {
+            (v & FUTEX_TID_MASK == t.tid as u32).then_some((v & FUTEX_WAITERS) | FUTEX_OWNER_DIED)
+        });
+        if old & FUTEX_TID_MASK == t.tid as u32 && old & FUTEX_WAITERS != 0 {
+            t.kernel.futexes.wake(key, 1, u32::MAX);
+        }
+    };
+    for _ in 0..ROBUST_LIST_LIMIT {
+        if entry == head || entry == 0 {
+            break;
+        }
+        if entry != pending {
+            mark(entry);
+        }
+        match mm.copy_in::<u64>(entry) {
+            Ok(next) => entry = next,
+            Err(_) => break,
+        }
+    }
+    if pending != 0 {
+        mark(pending);
+    }
 }
 
 /// Lets a vfork parent continue (the child exec'd or is exiting).

@@ -8,6 +8,7 @@
 mod args;
 mod file;
 pub mod fork;
+mod futex;
 mod misc;
 mod mm;
 mod process;
@@ -72,8 +73,16 @@ pub(crate) use sys;
 
 /// Every family's entries.
 fn families() -> impl Iterator<Item = &'static Syscall> {
-    let all: &[&'static [Syscall]] =
-        &[file::SYSCALLS, fork::SYSCALLS, mm::SYSCALLS, misc::SYSCALLS, process::SYSCALLS, signal::SYSCALLS];
+    #[rustfmt::skip]
+    let all: &[&'static [Syscall]] = &[
+        file::SYSCALLS,
+        fork::SYSCALLS,
+        futex::SYSCALLS,
+        mm::SYSCALLS,
+        misc::SYSCALLS,
+        process::SYSCALLS,
+        signal::SYSCALLS,
+    ];
     all.iter().copied().flatten()
 }
 

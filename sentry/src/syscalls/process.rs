@@ -25,7 +25,7 @@ pub(super) const SYSCALLS: &[Syscall] = &[
     sys!(SYS_EXECVEAT, sys_execveat, "dsxxx", "single-threaded processes only"),
 ];
 
-/// exit(2). With one thread per process for now, it ends the process.
+/// exit(2): ends the calling thread; the process ends with its last thread.
 pub fn sys_exit(t: &Task, a: &SyscallArgs) -> SysResult {
     t.local.exit.set(Some(TaskExit::Exited(a.i32(0) & 0xff)));
     Ok(0)
@@ -33,7 +33,7 @@ pub fn sys_exit(t: &Task, a: &SyscallArgs) -> SysResult {
 
 /// exit_group(2).
 pub fn sys_exit_group(t: &Task, a: &SyscallArgs) -> SysResult {
-    t.local.exit.set(Some(TaskExit::Exited(a.i32(0) & 0xff)));
+    t.exit_group(TaskExit::Exited(a.i32(0) & 0xff));
     Ok(0)
 }
 
@@ -219,7 +219,7 @@ fn do_execve(
         Ok(l) => l,
         Err(e) => {
             tracing::warn!("execve failed after the point of no return ({e}); killing the process");
-            t.local.exit.set(Some(TaskExit::Signaled(signal::SIGSEGV)));
+            t.exit_group(TaskExit::Signaled(signal::SIGSEGV));
             return Ok(0);
         }
     };

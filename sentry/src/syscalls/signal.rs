@@ -24,8 +24,8 @@ pub(super) const SYSCALLS: &[Syscall] = &[
     sys!(SYS_SIGALTSTACK, sys_sigaltstack, "xx"),
     sys!(SYS_RT_SIGPENDING, sys_rt_sigpending, "xu"),
     sys!(SYS_KILL, sys_kill, "dd"),
-    sys!(SYS_TGKILL, sys_tgkill, "ddd", "only the calling thread (no multi-threaded processes yet)"),
-    sys!(SYS_TKILL, sys_tkill, "dd", "only the calling thread (no multi-threaded processes yet)"),
+    sys!(SYS_TGKILL, sys_tgkill, "ddd"),
+    sys!(SYS_TKILL, sys_tkill, "dd"),
 ];
 
 /// rt_sigaction(2).
@@ -119,29 +119,16 @@ pub fn sys_rt_sigpending(t: &Task, a: &SyscallArgs) -> SysResult {
     if a.usize(1) > 8 {
         return Err(Errno::EINVAL);
     }
-    let p = t.tg.sigs().pending & t.local.sigmask.get();
+    let p = (t.tg.sigs().pending | t.shared.sigs().pending) & t.local.sigmask.get();
     let bytes = p.to_le_bytes();
     t.mm().copy_out_bytes(a.addr(0), &bytes[..a.usize(1)])?;
-    Ok(0)
-}
-
-/// Queues `sig` for `t` itself; the run loop acts on it before the guest runs again.
-fn send_self(t: &Task, sig: i32, code: i32) -> SysResult {
-    if !(0..=NSIG).contains(&sig) {
-        return Err(Errno::EINVAL);
-    }
-    if sig == 0 {
-        return Ok(0);
-    }
-    let uid = t.creds.borrow().uid.0;
-    signals::queue(t, SignalInfo { signo: sig, code, pid: t.tgid, uid, ..Default::default() });
     Ok(0)
 }
 
 /// rt_sigreturn(2).
 pub fn sys_rt_sigreturn(t: &Task, _a: &SyscallArgs) -> SysResult {
     if signals::sigreturn(t).is_err() {
-        t.local.exit.set(Some(TaskExit::Signaled(SIGSEGV)));
+        t.exit_group(TaskExit::Signaled(SIGSEGV));
     }
     Ok(0)
 }
@@ -157,10 +144,7 @@ pub fn sys_tgkill(t: &Task, a: &SyscallArgs) -> SysResult {
     if tgid <= 0 || tid <= 0 {
         return Err(Errno::EINVAL);
     }
-    if tgid != t.tgid || tid != t.tid {
-        return Err(Errno::ESRCH);
-    }
-    send_self(t, sig, SI_TKILL)
+    send_thread(t, Some(tgid), tid, sig)
 }
 
 /// tkill(2).
@@ -169,10 +153,28 @@ pub fn sys_tkill(t: &Task, a: &SyscallArgs) -> SysResult {
     if tid <= 0 {
         return Err(Errno::EINVAL);
     }
-    if tid != t.tid {
+    send_thread(t, None, tid, sig)
+}
+
+fn send_thread(t: &Task, tgid: Option<i32>, tid: i32, sig: i32) -> SysResult {
+    if !(0..=NSIG).contains(&sig) {
+        return Err(Errno::EINVAL);
+    }
+    let (tg, th) = t.kernel.pids.thread(tid).ok_or(Errno::ESRCH)?;
+    if tgid.is_some_and(|g| g != tg.tgid) {
         return Err(Errno::ESRCH);
     }
-    send_self(t, sig, SI_TKILL)
+    if sig == 0 {
+        return Ok(0);
+    }
+    let uid = t.creds.borrow().uid.0;
+    let info = SignalInfo { signo: sig, code: SI_TKILL, pid: t.tgid, uid, ..Default::default() };
+    if th.tid == t.tid {
+        signals::queue(t, info);
+    } else {
+        tg.send_thread(&th, info);
+    }
+    Ok(0)
 }
 
 /// rt_sigsuspend(2): waits for a signal with `mask` in force; the old mask comes
