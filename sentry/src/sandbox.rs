@@ -80,6 +80,23 @@ fn resolve_program(t: &Task, program: &[u8], envp: &[Vec<u8>]) -> Vec<u8> {
     program.to_vec()
 }
 
+/// The default root file system of `sbx run`: the Gofer's tree read-only under a
+/// tmpfs upper layer, with /tmp, /dev, /dev/shm and /proc mounted on top.
+pub fn sandbox_mounts(gofer: Arc<sbx_gofer::GoferClient>, uid: u32, gid: u32) -> Result<Arc<MountNamespace>, Errno> {
+    use crate::fs::{dev, gofer::GoferInode, overlay, proc, tmpfs::TmpFs};
+    let lower = GoferInode::root(gofer)?;
+    let root_mode = vfs::Inode::stat(lower.as_ref())?.st_mode & 0o7777;
+    let upper = TmpFs::new_root(0x30, root_mode, 0, 0);
+    let root: Arc<dyn vfs::Inode> = Arc::new(overlay::Ovl(overlay::OvlInode::root(upper, lower)));
+    let ns = MountNamespace::new(root);
+    ns.mount(b"/tmp", TmpFs::new_root(0x31, 0o1777, 0, 0));
+    ns.mount(b"/dev", dev::new_devfs(0x32)?);
+    ns.mount(b"/dev/shm", TmpFs::new_root(0x33, 0o1777, 0, 0));
+    ns.mount(b"/proc", proc::new_procfs());
+    let _ = (uid, gid);
+    Ok(Arc::new(ns))
+}
+
 /// Builds a kernel around `mounts` and runs `cfg`'s program to completion.
 pub fn run(platform: Arc<dyn Platform>, mounts: Arc<MountNamespace>, cfg: Config) -> Result<TaskExit, StartError> {
     let pool = MemoryPool::new().map_err(StartError::Memory)?;
@@ -93,6 +110,7 @@ pub fn run(platform: Arc<dyn Platform>, mounts: Arc<MountNamespace>, cfg: Config
         strace: cfg.strace,
         pids: PidTable::new(cfg.max_pids),
         futexes: Default::default(),
+        anon_ino: std::sync::atomic::AtomicU64::new(1000),
         reported_missing: Mutex::new(Default::default()),
     });
     let (asp, mut ctx) = platform.new_process(pool.file.fd())?;
@@ -103,21 +121,29 @@ pub fn run(platform: Arc<dyn Platform>, mounts: Arc<MountNamespace>, cfg: Config
         let name = ["/dev/stdin", "/dev/stdout", "/dev/stdout"][i].to_string();
         let _ = fds.install_at(i as i32, vfs::host_file(fd, flags, name), false);
     }
-    let fs = Arc::new(FsContext::for_kernel(&kernel, &cfg.cwd));
+    let fs = Arc::new(FsContext::new(kernel.mounts.root()));
     let tg = kernel
         .pids
         .create(0, None, None, [Default::default(); 64])
         .map_err(|e| StartError::Exec { program: "init".into(), errno: e })?;
     let task = Task::new(kernel, mm.clone(), fs, fds, tg, cfg.creds);
     task.local.host_tid.set(ctx.host_tid());
+    // The working directory passes through when it exists in the sandbox.
+    if let Ok(l) = vfs::lookup_at(&task, sbx_abi::flags::AT_FDCWD, &cfg.cwd, vfs::Follow::Yes, false) {
+        if vfs::is_dir(l.inode().as_ref()) {
+            task.fs.set_cwd(l);
+        }
+    }
     *task.local.asp.borrow_mut() = Some(asp);
     let path = resolve_program(&task, &cfg.program, &cfg.envp);
     let exec_err = |errno| StartError::Exec { program: String::from_utf8_lossy(&cfg.program).into_owned(), errno };
     let loaded = crate::loader::load(&task, &mm, &path, cfg.argv, cfg.envp).map_err(exec_err)?;
     *task.regs.borrow_mut() = loaded.regs;
     *task.local.exe.borrow_mut() = loaded.exe;
+    task.local.args.set(loaded.args);
+    task.local.env.set(loaded.env);
     let comm = path.rsplit(|&c| c == b'/').next().unwrap_or(&path);
-    *task.local.comm.borrow_mut() = comm[..comm.len().min(15)].to_vec();
+    task.set_comm(&comm[..comm.len().min(15)]);
     let exit = run_task(&task, ctx.as_mut());
     crate::syscalls::fork::finish(&task, exit);
     // If the main thread left early (pthread_exit), the process lives on in its

@@ -58,8 +58,10 @@ pub fn run(args: RunArgs) -> Result<i32> {
     init_logging(&args)?;
     let gofer = crate::gofer::start(std::path::Path::new("/"), false)?;
     let client = Arc::new(sbx_gofer::GoferClient::new(gofer.sock));
-    let mounts = sbx_sentry::vfs::MountNamespace::new_sandbox(client)
-        .map_err(|e| anyhow::anyhow!("building the root file system: {e}"))?;
+    let uid = nix::unistd::getuid().as_raw();
+    let gid = nix::unistd::getgid().as_raw();
+    let mounts = sbx_sentry::sandbox::sandbox_mounts(client, uid, gid)
+        .map_err(|e| anyhow::anyhow!("building the root file system (is the gofer running?): {e}"))?;
     let platform: Arc<dyn sbx_platform::Platform> =
         Arc::new(sbx_platform::ptrace::PtracePlatform::new().context("preparing the ptrace platform")?);
     let stdio = [
@@ -77,8 +79,6 @@ pub fn run(args: RunArgs) -> Result<i32> {
         })
         .collect();
     let cwd = std::env::current_dir().map(|p| p.as_os_str().as_bytes().to_vec()).unwrap_or_else(|_| b"/".to_vec());
-    let uid = nix::unistd::getuid().as_raw();
-    let gid = nix::unistd::getgid().as_raw();
     let cfg = Config {
         program: argv[0].clone(),
         argv,

@@ -1,1 +1,9 @@
-//! File systems.
+//! File systems: tmpfs, the gofer-backed host view, the overlay root, devfs and
+//! procfs.
+
+pub mod dev;
+pub mod gofer;
+pub mod overlay;
+pub mod pipe;
+pub mod proc;
+pub mod tmpfs;

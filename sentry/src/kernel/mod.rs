@@ -49,11 +49,18 @@ pub struct Kernel {
     pub pids: process::PidTable,
     /// Futex wait queues.
     pub futexes: futex::Futexes,
+    /// Inode numbers for anonymous files (pipes).
+    pub anon_ino: std::sync::atomic::AtomicU64,
     /// Syscall numbers already reported as unimplemented (each is logged once).
     pub reported_missing: Mutex<HashSet<u64>>,
 }
 
 impl Kernel {
+    /// A fresh inode number for an anonymous file.
+    pub fn next_ino(&self) -> u64 {
+        self.anon_ino.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Records that syscall `nr` is missing; true the first time.
     pub fn first_report(&self, nr: u64) -> bool {
         self.reported_missing.lock().unwrap_or_else(|e| e.into_inner()).insert(nr)

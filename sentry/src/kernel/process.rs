@@ -90,6 +90,8 @@ pub struct TgState {
     pub group_exit: Option<TaskExit>,
     /// The threads still running.
     pub threads: Vec<Arc<ThreadShared>>,
+    /// Command name, as other processes see it in /proc.
+    pub comm: String,
 }
 
 /// A process: what the threads of one thread group share.
@@ -226,6 +228,7 @@ impl PidTable {
                 did_exec: false,
                 group_exit: None,
                 threads: vec![leader],
+                comm: String::new(),
             }),
             signals: Mutex::new(SigQueue::default()),
             event: Condvar::new(),

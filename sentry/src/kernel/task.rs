@@ -42,6 +42,10 @@ pub struct TaskLocal {
     pub rlimits: RefCell<[Rlimit; rlimit::RLIM_NLIMITS as usize]>,
     /// Path of the running executable (/proc/self/exe).
     pub exe: RefCell<String>,
+    /// Where argv and envp strings lie in guest memory (/proc/PID/cmdline, environ).
+    pub args: Cell<(u64, u64)>,
+    /// See `args`.
+    pub env: Cell<(u64, u64)>,
     /// Command name (PR_SET_NAME, /proc/PID/comm).
     pub comm: RefCell<Vec<u8>>,
     /// Host tid of the stub thread running this task (for CPU clocks); 0 if none.
@@ -92,6 +96,8 @@ impl Default for TaskLocal {
             rlimits: RefCell::new(default_rlimits()),
             exe: RefCell::new(String::new()),
             comm: RefCell::new(Vec::new()),
+            args: Cell::new((0, 0)),
+            env: Cell::new((0, 0)),
             host_tid: Cell::new(0),
             fp_restore: RefCell::new(None),
             asp: RefCell::new(None),
@@ -176,6 +182,14 @@ impl Task {
     pub fn exit_group(&self, how: super::TaskExit) {
         self.tg.start_group_exit(how);
         self.local.exit.set(Some(how));
+    }
+
+    /// Sets the command name (exec, PR_SET_NAME), also as other processes see it.
+    pub fn set_comm(&self, name: &[u8]) {
+        *self.local.comm.borrow_mut() = name.to_vec();
+        if self.tid == self.tgid {
+            self.tg.lock().comm = String::from_utf8_lossy(name).into_owned();
+        }
     }
 
     /// The parent's pid (0 for the sandbox's init).

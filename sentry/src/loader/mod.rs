@@ -45,6 +45,10 @@ pub struct Loaded {
     pub regs: Regs,
     /// Path of the executable (for /proc/self/exe).
     pub exe: String,
+    /// Where the argv strings are.
+    pub args: (u64, u64),
+    /// Where the envp strings are.
+    pub env: (u64, u64),
 }
 
 fn open_exec(t: &Task, path: &[u8]) -> Result<Arc<FileDescription>, Errno> {
@@ -328,7 +332,7 @@ pub fn commit(t: &Task, mm: &MemoryManager, p: Prepared) -> Result<Loaded, Errno
         uid: creds.uid,
         gid: creds.gid,
     };
-    let sp = stack::build(mm, &p.argv, &p.envp, &p.execfn, &info)?;
+    let (sp, args, env) = stack::build(mm, &p.argv, &p.envp, &p.execfn, &info)?;
     let entry = interp.map_or(main.entry, |i| i.entry);
     let mut regs = Regs::default();
     regs.0.rip = entry;
@@ -336,7 +340,7 @@ pub fn commit(t: &Task, mm: &MemoryManager, p: Prepared) -> Result<Loaded, Errno
     regs.0.cs = 0x33;
     regs.0.ss = 0x2b;
     regs.0.eflags = 0x202;
-    Ok(Loaded { regs, exe: f.path.clone() })
+    Ok(Loaded { regs, exe: f.path.clone(), args, env })
 }
 
 /// Loads `path` into the fresh, empty address space `mm` (prepare + commit).

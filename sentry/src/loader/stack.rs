@@ -45,14 +45,15 @@ fn host_auxval(key: u64) -> u64 {
     sbx_platform::host::getauxval(key)
 }
 
-/// Writes strings, auxv and vectors; returns the initial stack pointer.
+/// Writes strings, auxv and vectors; returns the initial stack pointer and where the
+/// argv and envp strings are.
 pub fn build(
     mm: &MemoryManager,
     argv: &[Vec<u8>],
     envp: &[Vec<u8>],
     execfn: &[u8],
     info: &AuxInfo,
-) -> Result<u64, Errno> {
+) -> Result<(u64, (u64, u64), (u64, u64)), Errno> {
     let total: usize = argv.iter().chain(envp).map(|s| s.len() + 1 + 8).sum();
     if total > MAX_ARG_BYTES {
         return Err(Errno::E2BIG);
@@ -71,8 +72,30 @@ pub fn build(
     // Leave a null word at the very top, like Linux.
     sp -= 8;
     let execfn_addr = cstr(execfn, &mut sp)?;
-    let env_addrs = envp.iter().map(|e| cstr(e, &mut sp)).collect::<Result<Vec<_>, _>>()?;
-    let arg_addrs = argv.iter().map(|a| cstr(a, &mut sp)).collect::<Result<Vec<_>, _>>()?;
+    // argv then envp strings, contiguous and in order (what /proc/PID/cmdline and
+    // environ read back).
+    let argv_len: usize = argv.iter().map(|a| a.len() + 1).sum();
+    let env_len: usize = envp.iter().map(|e| e.len() + 1).sum();
+    sp -= (argv_len + env_len) as u64;
+    let strings_at = sp;
+    let mut block = Vec::with_capacity(argv_len + env_len);
+    let mut arg_addrs = Vec::with_capacity(argv.len());
+    let mut env_addrs = Vec::with_capacity(envp.len());
+    for a in argv {
+        arg_addrs.push(strings_at + block.len() as u64);
+        block.extend_from_slice(a);
+        block.push(0);
+    }
+    for e in envp {
+        env_addrs.push(strings_at + block.len() as u64);
+        block.extend_from_slice(e);
+        block.push(0);
+    }
+    mm.copy_out_bytes(strings_at, &block)?;
+    let ranges = (
+        (strings_at, strings_at + argv_len as u64),
+        (strings_at + argv_len as u64, strings_at + (argv_len + env_len) as u64),
+    );
     let platform = cstr(b"x86_64", &mut sp)?;
     let mut random = [0u8; 16];
     getrandom_fill(&mut random);
@@ -118,7 +141,7 @@ pub fn build(
     }
     let bytes: Vec<u8> = v.iter().flat_map(|w| w.to_le_bytes()).collect();
     mm.copy_out_bytes(sp, &bytes)?;
-    Ok(sp)
+    Ok((sp, ranges.0, ranges.1))
 }
 
 fn getrandom_fill(buf: &mut [u8]) {

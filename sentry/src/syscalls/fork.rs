@@ -171,7 +171,9 @@ fn do_clone(t: &Task, flags: u64, stack: u64, ptid: u64, ctid: u64, tls: u64) ->
     }
     *l.rlimits.borrow_mut() = *t.local.rlimits.borrow();
     *l.exe.borrow_mut() = t.local.exe.borrow().clone();
-    *l.comm.borrow_mut() = t.local.comm.borrow().clone();
+    child.set_comm(&t.local.comm.borrow());
+    l.args.set(t.local.args.get());
+    l.env.set(t.local.env.get());
     l.exit_signal.set(if thread { 0 } else { exit_signal });
     if flags & CLONE_CHILD_CLEARTID != 0 {
         l.clear_child_tid.set(ctid);

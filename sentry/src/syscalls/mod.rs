@@ -8,6 +8,7 @@
 mod args;
 mod file;
 pub mod fork;
+mod fsops;
 mod futex;
 mod misc;
 mod mm;
@@ -20,6 +21,7 @@ use std::sync::LazyLock;
 use sbx_abi::{sysno, Errno, SysResult};
 
 pub use args::SyscallArgs;
+pub use misc::{num_cpus, RELEASE};
 
 use crate::kernel::Task;
 
@@ -76,6 +78,7 @@ fn families() -> impl Iterator<Item = &'static Syscall> {
     #[rustfmt::skip]
     let all: &[&'static [Syscall]] = &[
         file::SYSCALLS,
+        fsops::SYSCALLS,
         fork::SYSCALLS,
         futex::SYSCALLS,
         mm::SYSCALLS,

@@ -122,7 +122,7 @@ pub fn sys_prctl(t: &Task, a: &SyscallArgs) -> SysResult {
                 name[n] = b;
                 n += 1;
             }
-            *t.local.comm.borrow_mut() = name[..n].to_vec();
+            t.set_comm(&name[..n]);
             Ok(0)
         }
         PR_GET_NAME => {
@@ -230,8 +230,10 @@ fn do_execve(
     *t.regs.borrow_mut() = loaded.regs;
     t.local.regs_replaced.set(true);
     *t.local.exe.borrow_mut() = loaded.exe;
+    t.local.args.set(loaded.args);
+    t.local.env.set(loaded.env);
     let base = path.rsplit(|&c| c == b'/').next().unwrap_or(path);
-    *t.local.comm.borrow_mut() = base[..base.len().min(15)].to_vec();
+    t.set_comm(&base[..base.len().min(15)]);
     t.fds.close_on_exec();
     // Handled signals go back to their default action; ignored ones stay ignored.
     for act in t.tg.actions().iter_mut() {

@@ -2,11 +2,25 @@
 
 use std::any::Any;
 use std::os::fd::BorrowedFd;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use sbx_abi::flags::OpenFlags;
 use sbx_abi::structs::Stat;
 use sbx_abi::Errno;
+
+use super::{Inode, Location};
+use crate::kernel::Task;
+
+/// One directory entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DirEntry {
+    /// Name.
+    pub name: Vec<u8>,
+    /// Inode number.
+    pub ino: u64,
+    /// `DT_*` type.
+    pub d_type: u8,
+}
 
 /// What a kind of open file can do. Offsets are the description's position (or the
 /// pread/pwrite offset); files without positions (pipes, terminals) ignore them.
@@ -22,12 +36,32 @@ pub trait FileOps: Send + Sync + Any {
         true
     }
     /// ioctl(2); ENOTTY unless the file knows the request.
-    fn ioctl(&self, _file: &FileDescription, _t: &crate::kernel::Task, _req: u64, _arg: u64) -> Result<u64, Errno> {
+    fn ioctl(&self, _file: &FileDescription, _t: &Task, _req: u64, _arg: u64) -> Result<u64, Errno> {
         Err(Errno::ENOTTY)
     }
     /// A host fd holding the file's bytes, for reads straight into guest memory.
     fn host_fd(&self) -> Option<BorrowedFd<'_>> {
         None
+    }
+    /// fsync(2).
+    fn sync(&self) -> Result<(), Errno> {
+        Ok(())
+    }
+    /// The pipe end, for files that block (read/write go through the pipe).
+    fn as_pipe(&self) -> Option<&crate::fs::pipe::PipeEnd> {
+        None
+    }
+    /// Readiness for poll/select (POLL* bits); regular files are always ready.
+    fn poll(&self) -> u32 {
+        match self.as_pipe() {
+            Some(p) => p.poll(),
+            None => {
+                crate::fs::pipe::POLLIN
+                    | crate::fs::pipe::POLLOUT
+                    | crate::fs::pipe::POLLRDNORM
+                    | crate::fs::pipe::POLLWRNORM
+            }
+        }
     }
 }
 
@@ -41,16 +75,41 @@ pub struct FileDescription {
     pub pos: Mutex<u64>,
     /// The path it was opened by, as shown in /proc/PID/fd and maps.
     pub path: String,
+    /// Where it is in the tree (None for pipes, sockets and the host stdio).
+    pub loc: Option<Location>,
+    /// A directory listing being read by getdents (taken at position 0).
+    pub dirents: Mutex<Option<Vec<DirEntry>>>,
 }
 
 impl FileDescription {
     /// A description for `ops` opened with `flags` at `path`.
     pub fn new(ops: Box<dyn FileOps>, flags: OpenFlags, path: String) -> Self {
-        FileDescription { ops, flags: Mutex::new(flags), pos: Mutex::new(0), path }
+        FileDescription {
+            ops,
+            flags: Mutex::new(flags),
+            pos: Mutex::new(0),
+            path,
+            loc: None,
+            dirents: Mutex::new(None),
+        }
+    }
+    /// A description of the file at `loc`.
+    pub fn at(ops: Box<dyn FileOps>, flags: OpenFlags, loc: Location) -> Self {
+        let mut f = Self::new(ops, flags, loc.path_string());
+        f.loc = Some(loc);
+        f
     }
     /// Current status flags.
     pub fn flags(&self) -> OpenFlags {
         *self.flags.lock().unwrap_or_else(|e| e.into_inner())
+    }
+    /// Locks the position.
+    pub fn pos(&self) -> MutexGuard<'_, u64> {
+        self.pos.lock().unwrap_or_else(|e| e.into_inner())
+    }
+    /// The inode, for files in the tree.
+    pub fn inode(&self) -> Option<&Arc<dyn Inode>> {
+        self.loc.as_ref().map(|l| l.inode())
     }
     /// Reads at an explicit offset (pread semantics, position unchanged).
     pub fn pread(&self, buf: &mut [u8], off: u64) -> Result<usize, Errno> {
@@ -58,10 +117,43 @@ impl FileDescription {
     }
     /// The file's attributes.
     pub fn stat(&self) -> Result<Stat, Errno> {
-        self.ops.stat(self)
+        match self.inode() {
+            Some(i) => i.stat(),
+            None => self.ops.stat(self),
+        }
     }
     /// A host fd for direct I/O, if the file has one.
     pub fn host_fd(&self) -> Option<BorrowedFd<'_>> {
         self.ops.host_fd()
+    }
+}
+
+/// The FileOps of a directory: reads are EISDIR; entries come from the inode.
+pub struct DirFile;
+
+impl FileOps for DirFile {
+    fn read(&self, _f: &FileDescription, _b: &mut [u8], _o: u64) -> Result<usize, Errno> {
+        Err(Errno::EISDIR)
+    }
+    fn write(&self, _f: &FileDescription, _b: &[u8], _o: u64) -> Result<usize, Errno> {
+        Err(Errno::EISDIR)
+    }
+    fn stat(&self, f: &FileDescription) -> Result<Stat, Errno> {
+        f.inode().ok_or(Errno::EBADF)?.stat()
+    }
+}
+
+/// The FileOps of an O_PATH descriptor: no I/O at all.
+pub struct PathFile;
+
+impl FileOps for PathFile {
+    fn read(&self, _f: &FileDescription, _b: &mut [u8], _o: u64) -> Result<usize, Errno> {
+        Err(Errno::EBADF)
+    }
+    fn write(&self, _f: &FileDescription, _b: &[u8], _o: u64) -> Result<usize, Errno> {
+        Err(Errno::EBADF)
+    }
+    fn stat(&self, f: &FileDescription) -> Result<Stat, Errno> {
+        f.inode().ok_or(Errno::EBADF)?.stat()
     }
 }

@@ -1,0 +1,245 @@
+//! Pipes: a bounded byte buffer in the Sentry shared by a read end and a write end.
+//!
+//! Blocking waits sleep on the pipe's condition variable in short slices so that a
+//! signal for the waiting task ends them (EINTR or a restart) promptly.
+//! TODO(issue 5): wake waiters through per-task wait queues instead of slices.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::Duration;
+
+use sbx_abi::flags::S_IFIFO;
+use sbx_abi::structs::Stat;
+use sbx_abi::Errno;
+
+use crate::kernel::signals::{self, SignalInfo};
+use crate::kernel::Task;
+use crate::vfs::{FileDescription, FileOps};
+
+/// Default capacity (16 pages, as Linux).
+pub const PIPE_DEF_SIZE: usize = 65536;
+/// Largest capacity an unprivileged F_SETPIPE_SZ may ask (/proc/sys/fs/pipe-max-size).
+pub const PIPE_MAX_SIZE: usize = 1 << 20;
+/// Writes up to this size are atomic.
+pub const PIPE_BUF: usize = 4096;
+
+struct Inner {
+    buf: VecDeque<u8>,
+    cap: usize,
+    readers: usize,
+    writers: usize,
+}
+
+/// The shared part of a pipe.
+pub struct Pipe {
+    inner: Mutex<Inner>,
+    cond: Condvar,
+    ino: u64,
+}
+
+/// Poll bits.
+pub const POLLIN: u32 = 0x001;
+/// Urgent data.
+pub const POLLPRI: u32 = 0x002;
+/// Writable.
+pub const POLLOUT: u32 = 0x004;
+/// Error.
+pub const POLLERR: u32 = 0x008;
+/// Hang-up.
+pub const POLLHUP: u32 = 0x010;
+/// Invalid fd.
+pub const POLLNVAL: u32 = 0x020;
+/// Normal data readable.
+pub const POLLRDNORM: u32 = 0x040;
+/// Normal data writable.
+pub const POLLWRNORM: u32 = 0x100;
+
+const SLICE: Duration = Duration::from_millis(20);
+
+impl Pipe {
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Bytes waiting to be read.
+    pub fn available(&self) -> usize {
+        self.lock().buf.len()
+    }
+
+    /// Capacity.
+    pub fn capacity(&self) -> usize {
+        self.lock().cap
+    }
+
+    /// F_SETPIPE_SZ: rounds up to a power of two pages; EBUSY below the content.
+    pub fn set_capacity(&self, want: usize) -> Result<usize, Errno> {
+        if want > PIPE_MAX_SIZE {
+            return Err(Errno::EPERM);
+        }
+        let cap = want.max(4096).next_power_of_two();
+        let mut g = self.lock();
+        if g.buf.len() > cap {
+            return Err(Errno::EBUSY);
+        }
+        g.cap = cap;
+        drop(g);
+        self.cond.notify_all();
+        Ok(cap)
+    }
+}
+
+/// One end of a pipe.
+pub struct PipeEnd {
+    pipe: Arc<Pipe>,
+    write: bool,
+}
+
+/// Makes a pipe: (read end, write end) as FileOps.
+pub fn new_pipe(ino: u64) -> (PipeEnd, PipeEnd) {
+    let p = Arc::new(Pipe {
+        inner: Mutex::new(Inner { buf: VecDeque::new(), cap: PIPE_DEF_SIZE, readers: 1, writers: 1 }),
+        cond: Condvar::new(),
+        ino,
+    });
+    (PipeEnd { pipe: p.clone(), write: false }, PipeEnd { pipe: p, write: true })
+}
+
+impl Drop for PipeEnd {
+    fn drop(&mut self) {
+        let mut g = self.pipe.lock();
+        if self.write {
+            g.writers -= 1;
+        } else {
+            g.readers -= 1;
+        }
+        drop(g);
+        self.pipe.cond.notify_all();
+    }
+}
+
+impl PipeEnd {
+    /// The pipe.
+    pub fn pipe(&self) -> &Arc<Pipe> {
+        &self.pipe
+    }
+
+    /// Reads, blocking (unless `nonblock`) until data or end of file.
+    pub fn read_task(&self, t: &Task, buf: &mut [u8], nonblock: bool) -> Result<usize, Errno> {
+        if self.write {
+            return Err(Errno::EBADF);
+        }
+        let mut g = self.pipe.lock();
+        loop {
+            if !g.buf.is_empty() {
+                let n = buf.len().min(g.buf.len());
+                for (d, s) in buf[..n].iter_mut().zip(g.buf.drain(..n)) {
+                    *d = s;
+                }
+                drop(g);
+                self.pipe.cond.notify_all();
+                return Ok(n);
+            }
+            if g.writers == 0 || buf.is_empty() {
+                return Ok(0);
+            }
+            if nonblock {
+                return Err(Errno::EAGAIN);
+            }
+            if signals::interrupted(t) {
+                return Err(Errno::ERESTARTSYS);
+            }
+            g = self.pipe.cond.wait_timeout(g, SLICE).unwrap_or_else(|e| e.into_inner()).0;
+        }
+    }
+
+    /// Writes, blocking while full; EPIPE (and SIGPIPE) without readers. Writes of
+    /// at most PIPE_BUF bytes are never interleaved with others.
+    pub fn write_task(&self, t: &Task, buf: &[u8], nonblock: bool) -> Result<usize, Errno> {
+        if !self.write {
+            return Err(Errno::EBADF);
+        }
+        let mut done = 0;
+        let mut g = self.pipe.lock();
+        loop {
+            if g.readers == 0 {
+                drop(g);
+                let uid = t.creds.borrow().uid.0;
+                signals::queue(
+                    t,
+                    SignalInfo { signo: sbx_abi::flags::signal::SIGPIPE, pid: t.tgid, uid, ..Default::default() },
+                );
+                return if done > 0 { Ok(done) } else { Err(Errno::EPIPE) };
+            }
+            let room = g.cap - g.buf.len().min(g.cap);
+            let left = buf.len() - done;
+            let atomic = buf.len() <= PIPE_BUF;
+            if room > 0 && (!atomic || room >= left) {
+                let n = room.min(left);
+                g.buf.extend(&buf[done..done + n]);
+                done += n;
+                self.pipe.cond.notify_all();
+                if done == buf.len() {
+                    return Ok(done);
+                }
+                continue;
+            }
+            if nonblock {
+                return if done > 0 { Ok(done) } else { Err(Errno::EAGAIN) };
+            }
+            if signals::interrupted(t) {
+                return if done > 0 { Ok(done) } else { Err(Errno::ERESTARTSYS) };
+            }
+            g = self.pipe.cond.wait_timeout(g, SLICE).unwrap_or_else(|e| e.into_inner()).0;
+        }
+    }
+
+    /// Readiness for poll.
+    pub fn poll(&self) -> u32 {
+        let g = self.pipe.lock();
+        if self.write {
+            let mut r = 0;
+            if g.buf.len() < g.cap {
+                r |= POLLOUT | POLLWRNORM;
+            }
+            if g.readers == 0 {
+                r |= POLLERR;
+            }
+            r
+        } else {
+            let mut r = 0;
+            if !g.buf.is_empty() {
+                r |= POLLIN | POLLRDNORM;
+            }
+            if g.writers == 0 {
+                r |= POLLHUP;
+            }
+            r
+        }
+    }
+}
+
+impl FileOps for PipeEnd {
+    fn read(&self, _f: &FileDescription, _buf: &mut [u8], _off: u64) -> Result<usize, Errno> {
+        // Pipes are read through `read_task` (they block); the generic path is unused.
+        Err(Errno::EINVAL)
+    }
+    fn write(&self, _f: &FileDescription, _buf: &[u8], _off: u64) -> Result<usize, Errno> {
+        Err(Errno::EINVAL)
+    }
+    fn stat(&self, _f: &FileDescription) -> Result<Stat, Errno> {
+        Ok(Stat {
+            st_dev: 0xc,
+            st_ino: self.pipe.ino,
+            st_nlink: 1,
+            st_mode: S_IFIFO | 0o600,
+            st_blksize: 4096,
+            ..Default::default()
+        })
+    }
+    fn seekable(&self) -> bool {
+        false
+    }
+    fn as_pipe(&self) -> Option<&PipeEnd> {
+        Some(self)
+    }
+}
