@@ -55,6 +55,15 @@ pub enum StartError {
     },
 }
 
+/// What /proc/self/fd shows for an inherited host fd: the terminal, pipe or
+/// file it is on the host, as Linux shows it.
+fn host_fd_name(fd: &OwnedFd) -> String {
+    use std::os::fd::AsRawFd;
+    std::fs::read_link(format!("/proc/self/fd/{}", fd.as_raw_fd()))
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| "/dev/null".into())
+}
+
 /// Resolves a program name like execvp(3): a name without '/' is searched in PATH.
 fn resolve_program(t: &Task, program: &[u8], envp: &[Vec<u8>]) -> Vec<u8> {
     if program.contains(&b'/') {
@@ -117,9 +126,8 @@ pub fn run(platform: Arc<dyn Platform>, mounts: Arc<MountNamespace>, cfg: Config
     let mm = Arc::new(MemoryManager::new(pool));
     let fds = Arc::new(FdTable::new());
     for (i, fd) in cfg.stdio.into_iter().enumerate() {
-        let flags = if i == 0 { OpenFlags::empty() } else { OpenFlags::O_WRONLY };
-        let name = ["/dev/stdin", "/dev/stdout", "/dev/stdout"][i].to_string();
-        let _ = fds.install_at(i as i32, vfs::host_file(fd, flags, name), false);
+        let name = host_fd_name(&fd);
+        let _ = fds.install_at(i as i32, vfs::host_file(fd, name), false);
     }
     let fs = Arc::new(FsContext::new(kernel.mounts.root()));
     let tg = kernel

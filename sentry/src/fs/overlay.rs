@@ -24,6 +24,8 @@ pub struct OvlInode {
     upper: Mutex<Option<Arc<TmpInode>>>,
     lower: Option<Arc<dyn Inode>>,
     children: Mutex<HashMap<Vec<u8>, Arc<OvlInode>>>,
+    /// A merged directory changed in the sandbox: its upper attributes count.
+    dirty: std::sync::atomic::AtomicBool,
 }
 
 const RENAME_NOREPLACE: u32 = 1;
@@ -37,6 +39,7 @@ impl OvlInode {
             upper: Mutex::new(Some(upper)),
             lower: Some(lower),
             children: Mutex::new(HashMap::new()),
+            dirty: Default::default(),
         })
     }
 
@@ -100,6 +103,7 @@ impl OvlInode {
             upper: Mutex::new(up_child),
             lower: lo_child,
             children: Mutex::new(HashMap::new()),
+            dirty: Default::default(),
         });
         self.kids().insert(name.to_vec(), n.clone());
         Ok(n)
@@ -107,6 +111,11 @@ impl OvlInode {
 
     fn forget(&self, name: &[u8]) {
         self.kids().remove(name);
+        self.touch();
+    }
+
+    fn touch(&self) {
+        self.dirty.store(true, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Makes sure the node exists in the upper layer (copying file data, link
@@ -201,8 +210,25 @@ fn read_all(t: &Task, i: &Arc<dyn Inode>) -> Result<Vec<u8>, Errno> {
 }
 
 impl OvlInode {
+    /// A merged directory shows the host directory's attributes until the sandbox
+    /// changes it; then the upper copy's, keeping the host's identity (dev, ino).
     fn stat(&self) -> Result<Stat, Errno> {
-        self.top()?.stat()
+        match (self.upper(), &self.lower) {
+            (Some(u), Some(l)) if is_dir(l.as_ref()) => {
+                let ls = l.stat()?;
+                if !self.dirty.load(std::sync::atomic::Ordering::Relaxed) {
+                    return Ok(ls);
+                }
+                let mut us = u.stat()?;
+                us.st_dev = ls.st_dev;
+                us.st_ino = ls.st_ino;
+                us.st_nlink = us.st_nlink.max(ls.st_nlink);
+                Ok(us)
+            }
+            (Some(u), _) => u.stat(),
+            (None, Some(l)) => l.stat(),
+            (None, None) => Err(Errno::ENOENT),
+        }
     }
 
     fn readdir(&self, t: &Task) -> Result<Vec<DirEntry>, Errno> {
@@ -360,7 +386,9 @@ impl Inode for Ovl {
         Ok(())
     }
     fn setattr(&self, t: &Task, a: &SetAttr) -> Result<(), Errno> {
-        self.0.copy_up(t)?.setattr(t, a)
+        self.0.copy_up(t)?.setattr(t, a)?;
+        self.0.touch();
+        Ok(())
     }
     fn statfs(&self) -> Result<Statfs, Errno> {
         match &self.0.lower {

@@ -74,8 +74,9 @@ pub fn do_read(t: &Task, f: &FileDescription, addr: u64, len: usize, off: Option
         return Ok(n as u64);
     }
     let seekable = f.ops.seekable();
-    let mut pos = if seekable && off.is_none() { Some(f.pos()) } else { None };
-    let start = off.or(pos.as_deref().copied()).unwrap_or(0);
+    let host_pos = off.is_none() && f.ops.host_position();
+    let mut pos = if seekable && off.is_none() && !host_pos { Some(f.pos()) } else { None };
+    let start = if host_pos { vfs::HOST_POS } else { off.or(pos.as_deref().copied()).unwrap_or(0) };
     let mm = t.mm();
     let n = if let (Some(fd), true) = (f.host_fd(), seekable) {
         // Straight from the host file into guest pages.
@@ -91,7 +92,8 @@ pub fn do_read(t: &Task, f: &FileDescription, addr: u64, len: usize, off: Option
         let mut buf = vec![0u8; len.min(CHUNK)];
         while done < len {
             let want = (len - done).min(buf.len());
-            let got = match f.ops.read(f, &mut buf[..want], start + done as u64) {
+            let at = if host_pos { start } else { start + done as u64 };
+            let got = match f.ops.read(f, &mut buf[..want], at) {
                 Ok(g) => g,
                 Err(e) if done == 0 => return Err(e),
                 Err(_) => break,
@@ -106,7 +108,7 @@ pub fn do_read(t: &Task, f: &FileDescription, addr: u64, len: usize, off: Option
                 break;
             }
             done += got;
-            if !seekable || got < want {
+            if !seekable || host_pos || got < want {
                 break;
             }
         }
@@ -136,9 +138,10 @@ pub fn do_write(t: &Task, f: &FileDescription, addr: u64, len: usize, off: Optio
         return Ok(p.write_task(t, &buf, nonblock(f))? as u64);
     }
     let seekable = f.ops.seekable();
-    let mut pos = if seekable && off.is_none() { Some(f.pos()) } else { None };
-    let mut start = off.or(pos.as_deref().copied()).unwrap_or(0);
-    if fl.contains(OpenFlags::O_APPEND) && off.is_none() && seekable {
+    let host_pos = off.is_none() && f.ops.host_position();
+    let mut pos = if seekable && off.is_none() && !host_pos { Some(f.pos()) } else { None };
+    let mut start = if host_pos { vfs::HOST_POS } else { off.or(pos.as_deref().copied()).unwrap_or(0) };
+    if fl.contains(OpenFlags::O_APPEND) && off.is_none() && seekable && !host_pos {
         start = f.stat()?.st_size as u64;
     }
     let mut done = 0usize;
@@ -151,7 +154,8 @@ pub fn do_write(t: &Task, f: &FileDescription, addr: u64, len: usize, off: Optio
             }
             break;
         }
-        let got = match f.ops.write(f, &buf, start + done as u64) {
+        let at = if host_pos { start } else { start + done as u64 };
+        let got = match f.ops.write(f, &buf, at) {
             Ok(g) => g,
             Err(e) if done == 0 => return Err(e),
             Err(_) => break,
@@ -404,6 +408,9 @@ pub fn sys_lseek(t: &Task, a: &SyscallArgs) -> SysResult {
         return Err(Errno::ESPIPE);
     }
     let off = a.i64(1);
+    if f.ops.host_position() {
+        return f.ops.host_lseek(off, a.u32(2));
+    }
     let mut pos = f.pos();
     let is_dir = f.inode().is_some_and(|i| vfs::is_dir(i.as_ref()));
     let size = || f.stat().map(|s| s.st_size);

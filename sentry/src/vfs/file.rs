@@ -22,6 +22,10 @@ pub struct DirEntry {
     pub d_type: u8,
 }
 
+/// The offset passed to [`FileOps::read`]/[`FileOps::write`] meaning "at the host
+/// fd's own position".
+pub const HOST_POS: u64 = u64::MAX;
+
 /// What a kind of open file can do. Offsets are the description's position (or the
 /// pread/pwrite offset); files without positions (pipes, terminals) ignore them.
 pub trait FileOps: Send + Sync + Any {
@@ -46,6 +50,16 @@ pub trait FileOps: Send + Sync + Any {
     /// fsync(2).
     fn sync(&self) -> Result<(), Errno> {
         Ok(())
+    }
+    /// Whether the file's position lives in a host fd (the stdio of `sbx run`,
+    /// shared with the processes outside): reads and writes without an explicit
+    /// offset then get [`HOST_POS`] and lseek goes to [`FileOps::host_lseek`].
+    fn host_position(&self) -> bool {
+        false
+    }
+    /// lseek(2) on the host fd, for files with [`host_position`](Self::host_position).
+    fn host_lseek(&self, _off: i64, _whence: u32) -> Result<u64, Errno> {
+        Err(Errno::ESPIPE)
     }
     /// The pipe end, for files that block (read/write go through the pipe).
     fn as_pipe(&self) -> Option<&crate::fs::pipe::PipeEnd> {

@@ -10,7 +10,7 @@ use sbx_abi::structs::{Stat, Termios, Winsize};
 use sbx_abi::Errno;
 use zerocopy::{FromZeros, IntoBytes};
 
-use super::{FileDescription, FileOps};
+use super::{FileDescription, FileOps, HOST_POS};
 use crate::kernel::Task;
 
 struct HostFile {
@@ -22,16 +22,20 @@ fn host_errno(e: nix::Error) -> Errno {
     Errno(e as i32)
 }
 
-/// Wraps a host fd (one of `sbx run`'s stdio) as a guest file.
-pub fn host_file(fd: OwnedFd, flags: OpenFlags, path: String) -> Arc<FileDescription> {
+/// Wraps a host fd (one of `sbx run`'s stdio) as a guest file. The access mode,
+/// O_APPEND and O_NONBLOCK are the host description's, which the guest shares.
+pub fn host_file(fd: OwnedFd, path: String) -> Arc<FileDescription> {
     let seekable = nix::unistd::lseek(fd.as_raw_fd(), 0, nix::unistd::Whence::SeekCur).is_ok();
+    let host = nix::fcntl::fcntl(fd.as_raw_fd(), nix::fcntl::FcntlArg::F_GETFL).unwrap_or(0) as u32;
+    let keep = 3 | OpenFlags::O_APPEND.bits() | OpenFlags::O_NONBLOCK.bits();
+    let flags = OpenFlags::from_bits_truncate(host & keep) | OpenFlags::O_LARGEFILE;
     Arc::new(FileDescription::new(Box::new(HostFile { fd, seekable }), flags, path))
 }
 
 impl FileOps for HostFile {
     fn read(&self, _file: &FileDescription, buf: &mut [u8], off: u64) -> Result<usize, Errno> {
         loop {
-            let r = if self.seekable {
+            let r = if self.seekable && off != HOST_POS {
                 nix::sys::uio::pread(&self.fd, buf, off as i64)
             } else {
                 nix::unistd::read(self.fd.as_raw_fd(), buf)
@@ -45,7 +49,7 @@ impl FileOps for HostFile {
 
     fn write(&self, _file: &FileDescription, buf: &[u8], off: u64) -> Result<usize, Errno> {
         loop {
-            let r = if self.seekable {
+            let r = if self.seekable && off != HOST_POS {
                 nix::sys::uio::pwrite(&self.fd, buf, off as i64)
             } else {
                 nix::unistd::write(&self.fd, buf)
@@ -82,6 +86,22 @@ impl FileOps for HostFile {
 
     fn seekable(&self) -> bool {
         self.seekable
+    }
+
+    fn host_position(&self) -> bool {
+        true
+    }
+
+    fn host_lseek(&self, off: i64, whence: u32) -> Result<u64, Errno> {
+        let w = match whence {
+            0 => nix::unistd::Whence::SeekSet,
+            1 => nix::unistd::Whence::SeekCur,
+            2 => nix::unistd::Whence::SeekEnd,
+            3 => nix::unistd::Whence::SeekData,
+            4 => nix::unistd::Whence::SeekHole,
+            _ => return Err(Errno::EINVAL),
+        };
+        nix::unistd::lseek(self.fd.as_raw_fd(), off, w).map(|p| p as u64).map_err(host_errno)
     }
 
     fn ioctl(&self, _file: &FileDescription, t: &Task, req: u64, arg: u64) -> Result<u64, Errno> {

@@ -23,7 +23,7 @@ use sbx_abi::structs::{Stat, Statfs};
 use sbx_abi::Errno;
 
 pub use fdtable::FdTable;
-pub use file::{DirEntry, DirFile, FileDescription, FileOps, PathFile};
+pub use file::{DirEntry, DirFile, FileDescription, FileOps, PathFile, HOST_POS};
 pub use host::host_file;
 pub use walk::{create_attrs, lookup_at, open_at, resolve_parent_at, Follow};
 
