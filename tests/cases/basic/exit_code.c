@@ -1,0 +1,3 @@
+// sbx-test: static
+#include <stdlib.h>
+int main(void) { exit(3); }
