@@ -57,6 +57,18 @@ pub(super) const SYSCALLS: &[Syscall] = &[
     sys!(SYS_CHDIR, sys_chdir, "s"),
     sys!(SYS_FCHDIR, sys_fchdir, "d"),
     sys!(SYS_CHROOT, sys_chroot, "s"),
+    sys!(SYS_GETXATTR, sys_getxattr, "ssxu", "no file system keeps xattrs yet"),
+    sys!(SYS_LGETXATTR, sys_lgetxattr, "ssxu", "no file system keeps xattrs yet"),
+    sys!(SYS_FGETXATTR, sys_fgetxattr, "dsxu", "no file system keeps xattrs yet"),
+    sys!(SYS_LISTXATTR, sys_listxattr, "sxu", "no file system keeps xattrs yet"),
+    sys!(SYS_LLISTXATTR, sys_llistxattr, "sxu", "no file system keeps xattrs yet"),
+    sys!(SYS_FLISTXATTR, sys_flistxattr, "dxu", "no file system keeps xattrs yet"),
+    sys!(SYS_SETXATTR, sys_setxattr, "ssxux", "no file system keeps xattrs yet"),
+    sys!(SYS_LSETXATTR, sys_lsetxattr, "ssxux", "no file system keeps xattrs yet"),
+    sys!(SYS_FSETXATTR, sys_fsetxattr, "dsxux", "no file system keeps xattrs yet"),
+    sys!(SYS_REMOVEXATTR, sys_removexattr, "ss", "no file system keeps xattrs yet"),
+    sys!(SYS_LREMOVEXATTR, sys_lremovexattr, "ss", "no file system keeps xattrs yet"),
+    sys!(SYS_FREMOVEXATTR, sys_fremovexattr, "ds", "no file system keeps xattrs yet"),
 ];
 
 fn lookup(t: &Task, dirfd: i32, path: &[u8], flags: u32) -> Result<Location, Errno> {
@@ -716,4 +728,98 @@ pub fn sys_chroot(t: &Task, a: &SyscallArgs) -> SysResult {
     }
     t.fs.set_root(loc);
     Ok(0)
+}
+
+/// The file an xattr call names: path (following symlinks or not) or fd.
+fn xattr_target(t: &Task, a: &SyscallArgs, kind: u8) -> Result<(), Errno> {
+    match kind {
+        b'p' | b'l' => {
+            let path = path_arg(t, a.addr(0))?;
+            let flags = if kind == b'l' { AT_SYMLINK_NOFOLLOW } else { 0 };
+            lookup(t, AT_FDCWD, &path, flags).map(drop)
+        }
+        _ => t.fds.get(a.fd(0)).map(drop),
+    }
+}
+
+fn xattr_name(t: &Task, addr: u64) -> Result<Vec<u8>, Errno> {
+    let name = t.mm().read_cstr(addr, 256).map_err(|e| if e == Errno::ENAMETOOLONG { Errno::ERANGE } else { e })?;
+    if name.is_empty() {
+        return Err(Errno::ERANGE);
+    }
+    Ok(name)
+}
+
+/// The sandbox's file systems keep no extended attributes: every lookup finds
+/// none (ENODATA), lists are empty, and setting one is EOPNOTSUPP.
+fn getxattr(t: &Task, a: &SyscallArgs, kind: u8) -> SysResult {
+    xattr_target(t, a, kind)?;
+    xattr_name(t, a.addr(1))?;
+    Err(Errno::ENODATA)
+}
+
+fn listxattr(t: &Task, a: &SyscallArgs, kind: u8) -> SysResult {
+    xattr_target(t, a, kind)?;
+    Ok(0)
+}
+
+fn setxattr(t: &Task, a: &SyscallArgs, kind: u8) -> SysResult {
+    xattr_target(t, a, kind)?;
+    xattr_name(t, a.addr(1))?;
+    Err(Errno::EOPNOTSUPP)
+}
+
+fn removexattr(t: &Task, a: &SyscallArgs, kind: u8) -> SysResult {
+    xattr_target(t, a, kind)?;
+    xattr_name(t, a.addr(1))?;
+    Err(Errno::ENODATA)
+}
+
+/// getxattr(2).
+pub fn sys_getxattr(t: &Task, a: &SyscallArgs) -> SysResult {
+    getxattr(t, a, b'p')
+}
+/// lgetxattr(2).
+pub fn sys_lgetxattr(t: &Task, a: &SyscallArgs) -> SysResult {
+    getxattr(t, a, b'l')
+}
+/// fgetxattr(2).
+pub fn sys_fgetxattr(t: &Task, a: &SyscallArgs) -> SysResult {
+    getxattr(t, a, b'f')
+}
+/// listxattr(2).
+pub fn sys_listxattr(t: &Task, a: &SyscallArgs) -> SysResult {
+    listxattr(t, a, b'p')
+}
+/// llistxattr(2).
+pub fn sys_llistxattr(t: &Task, a: &SyscallArgs) -> SysResult {
+    listxattr(t, a, b'l')
+}
+/// flistxattr(2).
+pub fn sys_flistxattr(t: &Task, a: &SyscallArgs) -> SysResult {
+    listxattr(t, a, b'f')
+}
+/// setxattr(2).
+pub fn sys_setxattr(t: &Task, a: &SyscallArgs) -> SysResult {
+    setxattr(t, a, b'p')
+}
+/// lsetxattr(2).
+pub fn sys_lsetxattr(t: &Task, a: &SyscallArgs) -> SysResult {
+    setxattr(t, a, b'l')
+}
+/// fsetxattr(2).
+pub fn sys_fsetxattr(t: &Task, a: &SyscallArgs) -> SysResult {
+    setxattr(t, a, b'f')
+}
+/// removexattr(2).
+pub fn sys_removexattr(t: &Task, a: &SyscallArgs) -> SysResult {
+    removexattr(t, a, b'p')
+}
+/// lremovexattr(2).
+pub fn sys_lremovexattr(t: &Task, a: &SyscallArgs) -> SysResult {
+    removexattr(t, a, b'l')
+}
+/// fremovexattr(2).
+pub fn sys_fremovexattr(t: &Task, a: &SyscallArgs) -> SysResult {
+    removexattr(t, a, b'f')
 }

@@ -1,0 +1,99 @@
+//! Real programs, run natively and under sbx with the same arguments, compared; and
+//! the isolation checks of the root file system (no native run: those would change
+//! the host).
+
+use std::path::Path;
+
+use sbx_tests::{diff, sandboxed, scratch, Opts};
+
+fn both(argv: &[&str]) {
+    diff(argv, &Opts { stderr: true, ..Default::default() });
+}
+
+#[test]
+fn coreutils() {
+    both(&["/bin/echo", "hello"]);
+    both(&["/bin/true"]);
+    both(&["/bin/false"]);
+    both(&["cat", "/etc/os-release"]);
+    both(&["ls", "-la", "--color=never", "/usr"]);
+    both(&["sha256sum", "/bin/ls"]);
+    both(&["sort", "/etc/passwd"]);
+    both(&["env", "-i", "A=1", "/usr/bin/env"]);
+    both(&["sh", "-c", "ls / | wc -l"]);
+    both(&["sh", "-c", "echo $((6*7)); exit 3"]);
+}
+
+#[test]
+fn stdin_is_passed_through() {
+    let o = Opts { stdin: Some(b"b\na\nc\n".to_vec()), stderr: true, ..Default::default() };
+    diff(&["sort"], &o);
+    diff(&["wc", "-l"], &o);
+}
+
+#[test]
+fn interpreters() {
+    if !Path::new("/usr/bin/python3").exists() {
+        eprintln!("skipped: /usr/bin/python3 is not installed");
+        return;
+    }
+    both(&["/usr/bin/python3", "-c", "import os,sys,json; print(json.dumps(sorted(os.listdir(\"/\"))))"]);
+    both(&["/usr/bin/perl", "-e", "print 6*7, \"\\n\""]);
+}
+
+#[test]
+fn busybox_static() {
+    if !Path::new("/bin/busybox").exists() {
+        // .ci/run installs busybox-static; a developer machine may not have it.
+        eprintln!("skipped: /bin/busybox is not installed (apt-get install busybox-static)");
+        return;
+    }
+    both(&["/bin/busybox", "echo", "hi", "there"]);
+    both(&["/bin/busybox", "cat", "/etc/os-release"]);
+    both(&["/bin/busybox", "sh", "-c", "for i in 1 2 3; do echo $i; done"]);
+}
+
+#[test]
+fn shebang_script() {
+    let p = scratch().join("script.sh");
+    std::fs::write(&p, "#!/bin/sh\necho script \"$1\" \"$0\"\nexit 5\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    both(&[p.to_str().unwrap(), "arg"]);
+}
+
+#[test]
+fn static_pie_and_missing_programs() {
+    // A program that is not there: 127 and a one-line message, like a shell.
+    let o = sandboxed(&["/nonexistent/program"], &Opts::default());
+    assert_eq!(o.status, 127);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("No such file or directory"),
+        "{:?}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[test]
+fn tmp_writes_stay_in_the_sandbox() {
+    let name = format!("/tmp/sbx-isolation-{}", std::process::id());
+    let code = format!("open('{name}','w').write('hi'); print(open('{name}').read())");
+    let o = sandboxed(&["/usr/bin/python3", "-c", &code], &Opts::default());
+    assert_eq!(o.status, 0, "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(o.stdout, b"hi\n");
+    assert!(!Path::new(&name).exists(), "the host's /tmp changed");
+}
+
+#[test]
+fn etc_writes_stay_in_the_sandbox() {
+    let name = format!("/etc/sbx-overlay-test-{}", std::process::id());
+    let before = std::fs::read("/etc/hostname").ok();
+    let script =
+        format!("echo x > {name} && cat {name} && echo y >> /etc/hostname && rm /etc/os-release && ls /etc/os-release");
+    let o = sandboxed(&["sh", "-c", &script], &Opts::default());
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "x\n");
+    assert_ne!(o.status, 0, "os-release was removed inside the sandbox");
+    assert!(!Path::new(&name).exists(), "a file appeared in the host's /etc");
+    assert_eq!(std::fs::read("/etc/hostname").ok(), before, "the host's /etc/hostname changed");
+    assert!(Path::new("/etc/os-release").exists(), "the host's /etc/os-release was removed");
+}
