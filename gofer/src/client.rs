@@ -77,7 +77,7 @@ impl GoferClient {
             let mut iov = [IoSliceMut::new(&mut buf)];
             match recvmsg::<()>(sock.as_raw_fd(), &mut iov, Some(&mut space), MsgFlags::MSG_CMSG_CLOEXEC) {
                 Ok(m) => {
-                    let fd = m.cmsgs().ok().and_then(|c| crate::server::take_fd(c));
+                    let fd = m.cmsgs().ok().and_then(crate::server::take_fd);
                     break (m.bytes, fd);
                 }
                 Err(nix::Error::EINTR) => continue,

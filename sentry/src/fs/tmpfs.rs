@@ -44,10 +44,13 @@ pub struct Meta {
     pub ctime: (i64, i64),
 }
 
+/// A directory's entries: name → child.
+pub type Entries = BTreeMap<Vec<u8>, Arc<TmpInode>>;
+
 /// What a node holds.
 pub enum Content {
-    /// A directory: name → child.
-    Dir(Mutex<BTreeMap<Vec<u8>, Arc<TmpInode>>>),
+    /// A directory.
+    Dir(Mutex<Entries>),
     /// A regular file's bytes.
     File(Mutex<Vec<u8>>),
     /// A symlink's target.
@@ -102,7 +105,7 @@ impl TmpInode {
     }
 
     /// The directory entries; ENOTDIR for other nodes.
-    pub fn entries(&self) -> Result<MutexGuard<'_, BTreeMap<Vec<u8>, Arc<TmpInode>>>, Errno> {
+    pub fn entries(&self) -> Result<MutexGuard<'_, Entries>, Errno> {
         match &self.content {
             Content::Dir(m) => Ok(m.lock().unwrap_or_else(|e| e.into_inner())),
             _ => Err(Errno::ENOTDIR),
@@ -213,11 +216,8 @@ impl TmpInode {
         match (&child.content, want_dir) {
             (Content::Whiteout, _) => return Err(Errno::ENOENT),
             (Content::Dir(_), false) => return Err(Errno::EISDIR),
-            (Content::Dir(_), true) => {
-                if !child.is_empty_dir()? {
-                    return Err(Errno::ENOTEMPTY);
-                }
-            }
+            (Content::Dir(_), true) if !child.is_empty_dir()? => return Err(Errno::ENOTEMPTY),
+            (Content::Dir(_), true) => {}
             (_, true) => return Err(Errno::ENOTDIR),
             _ => {}
         }

@@ -43,7 +43,7 @@ impl Futexes {
     /// FUTEX_WAIT(_BITSET): sleeps while `*addr == val` until woken, a signal arrives
     /// (ERESTARTSYS) or `deadline` passes (ETIMEDOUT).
     pub fn wait(&self, t: &Task, addr: u64, val: u32, bitset: u32, deadline: Option<Instant>) -> Result<(), Errno> {
-        if addr % 4 != 0 {
+        if !addr.is_multiple_of(4) {
             return Err(Errno::EINVAL);
         }
         let mm = t.mm();

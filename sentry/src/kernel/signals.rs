@@ -334,7 +334,7 @@ pub fn sigreturn(t: &Task) -> Result<(), Errno> {
     [
         g.r8, g.r9, g.r10, g.r11, g.r12, g.r13, g.r14, g.r15, g.rdi, g.rsi, g.rbp, g.rbx, g.rdx, g.rax, g.rcx, g.rsp,
         g.rip,
-    ] = std::array::from_fn(|i| word(i));
+    ] = std::array::from_fn(word);
     g.eflags = (regs.0.eflags & !FIX_EFLAGS) | (word(17) & FIX_EFLAGS);
     g.cs = USER_CS;
     g.ss = USER_SS;

@@ -16,6 +16,9 @@ const STACK_GAP: u64 = 128 << 20;
 /// Most bytes of argv+envp strings accepted (Linux: a quarter of the stack limit).
 pub const MAX_ARG_BYTES: usize = (STACK_SIZE / 4) as usize;
 
+/// A `[start, end)` range of guest addresses.
+pub type Range = (u64, u64);
+
 /// Values for the auxiliary vector.
 pub struct AuxInfo {
     pub phdr: u64,
@@ -53,7 +56,7 @@ pub fn build(
     envp: &[Vec<u8>],
     execfn: &[u8],
     info: &AuxInfo,
-) -> Result<(u64, (u64, u64), (u64, u64)), Errno> {
+) -> Result<(u64, Range, Range), Errno> {
     let total: usize = argv.iter().chain(envp).map(|s| s.len() + 1 + 8).sum();
     if total > MAX_ARG_BYTES {
         return Err(Errno::E2BIG);

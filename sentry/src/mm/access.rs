@@ -129,7 +129,7 @@ impl MemoryFile {
     /// Some) and returns the old value: futex operations racing with guest atomics.
     pub fn update_u32(&self, off: u64, f: impl Fn(u32) -> Option<u32>) -> u32 {
         self.check(off, 4);
-        assert!(off % 4 == 0, "unaligned atomic access at {off:#x}");
+        assert!(off.is_multiple_of(4), "unaligned atomic access at {off:#x}");
         // SAFETY: the 4 bytes at `off` are inside our shared mapping (checked), aligned
         // (checked), and only ever accessed atomically or by plain copies, which is how
         // the guest's own threads share them too.

@@ -677,12 +677,10 @@ pub fn sys_getcwd(t: &Task, a: &SyscallArgs) -> SysResult {
     let mut p = cwd.path();
     // Relative to a chroot: strip the root's own path.
     let rp = root.path();
-    if rp != b"/" {
-        if p.starts_with(&rp) {
-            p = p[rp.len()..].to_vec();
-            if p.is_empty() {
-                p = b"/".to_vec();
-            }
+    if rp != b"/" && p.starts_with(&rp) {
+        p = p[rp.len()..].to_vec();
+        if p.is_empty() {
+            p = b"/".to_vec();
         }
     }
     p.push(0);

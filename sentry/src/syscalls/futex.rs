@@ -101,14 +101,14 @@ pub fn sys_futex(t: &Task, a: &SyscallArgs) -> SysResult {
             if bitset == 0 {
                 return Err(Errno::EINVAL);
             }
-            if uaddr % 4 != 0 {
+            if !uaddr.is_multiple_of(4) {
                 return Err(Errno::EINVAL);
             }
             let key = mm.file_offset(uaddr, false)?;
             Ok(k.futexes.wake(key, val as usize, bitset) as u64)
         }
         FUTEX_REQUEUE | FUTEX_CMP_REQUEUE => {
-            if uaddr % 4 != 0 || uaddr2 % 4 != 0 {
+            if !uaddr.is_multiple_of(4) || !uaddr2.is_multiple_of(4) {
                 return Err(Errno::EINVAL);
             }
             let (from, to) = (mm.file_offset(uaddr, false)?, mm.file_offset(uaddr2, false)?);
@@ -123,7 +123,7 @@ pub fn sys_futex(t: &Task, a: &SyscallArgs) -> SysResult {
             Ok(k.futexes.requeue(from, to, val as usize, n2, check)? as u64)
         }
         FUTEX_WAKE_OP => {
-            if uaddr % 4 != 0 || uaddr2 % 4 != 0 {
+            if !uaddr.is_multiple_of(4) || !uaddr2.is_multiple_of(4) {
                 return Err(Errno::EINVAL);
             }
             let (k1, k2) = (mm.file_offset(uaddr, false)?, mm.file_offset(uaddr2, true)?);
