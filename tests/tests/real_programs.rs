@@ -97,3 +97,34 @@ fn etc_writes_stay_in_the_sandbox() {
     assert_eq!(std::fs::read("/etc/hostname").ok(), before, "the host's /etc/hostname changed");
     assert!(Path::new("/etc/os-release").exists(), "the host's /etc/os-release was removed");
 }
+
+#[test]
+fn shells_and_processes() {
+    both(&["sh", "-c", "ls / | wc -l"]);
+    diff(
+        &["bash", "-c", "for i in 1 2 3; do (echo $i) & done; wait"],
+        &Opts { sort: true, stderr: true, ..Default::default() },
+    );
+    both(&["bash", "-c", "trap \"echo caught\" USR1; kill -USR1 $$; echo after"]);
+    both(&["sh", "-c", "kill -9 $$"]);
+    both(&["bash", "-c", "timeout 1 sleep 5; echo $?"]);
+    both(&["bash", "-c", "x=$(echo sub); echo \"$x\"; cat <<< here; echo a | tr a b"]);
+}
+
+#[test]
+fn python_subprocess() {
+    if !Path::new("/usr/bin/python3").exists() {
+        eprintln!("skipped: /usr/bin/python3 is not installed");
+        return;
+    }
+    both(&[
+        "/usr/bin/python3",
+        "-c",
+        "import subprocess; print(subprocess.run([\"echo\",\"x\"],capture_output=True).stdout)",
+    ]);
+    both(&[
+        "/usr/bin/python3",
+        "-c",
+        "import threading\nn=0\nl=threading.Lock()\ndef f():\n  global n\n  for _ in range(1000):\n    with l: n+=1\nts=[threading.Thread(target=f) for _ in range(8)]\n[t.start() for t in ts]\n[t.join() for t in ts]\nprint(n)",
+    ]);
+}

@@ -531,17 +531,7 @@ pub fn kill_pid(t: &Task, pid: i32, sig: i32) -> SysResult {
         if g.lock().exit.is_some() {
             continue;
         }
-        if g.tgid == 1 && !init_accepts(&g, sig) {
-            continue;
-        }
         g.send(SignalInfo { signo: sig, code: SI_USER, pid: t.tgid, uid, ..Default::default() });
     }
     Ok(0)
-}
-
-/// The sandbox's init only gets signals it has a handler for (as in a pid namespace;
-/// SIGKILL and SIGSTOP from inside are ignored too).
-fn init_accepts(g: &ThreadGroup, sig: i32) -> bool {
-    let h = g.actions()[(sig - 1) as usize].handler;
-    h != signal::SIG_DFL && h != signal::SIG_IGN
 }

@@ -12,6 +12,7 @@ mod fsops;
 mod futex;
 mod misc;
 mod mm;
+mod poll;
 mod process;
 mod signal;
 pub mod strace;
@@ -82,6 +83,7 @@ fn families() -> impl Iterator<Item = &'static Syscall> {
         fork::SYSCALLS,
         futex::SYSCALLS,
         mm::SYSCALLS,
+        poll::SYSCALLS,
         misc::SYSCALLS,
         process::SYSCALLS,
         signal::SYSCALLS,

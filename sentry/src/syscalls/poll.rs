@@ -1,0 +1,209 @@
+//! poll(2), ppoll(2), select(2), pselect6(2).
+//!
+//! Readiness comes from each file's `FileOps::poll`. Waiting re-checks in short
+//! slices on the process's wait queue, so a signal ends the wait at once and file
+//! readiness is seen within a few milliseconds.
+//! TODO(issue 5): file wait queues, so readiness wakes the waiter directly.
+
+use std::time::{Duration, Instant};
+
+use sbx_abi::structs::{Timespec, Timeval};
+use sbx_abi::{Errno, SysResult};
+
+use super::{sys, Syscall, SyscallArgs};
+use crate::fs::pipe::{POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI, POLLRDNORM, POLLWRNORM};
+use crate::kernel::signals::{self, UNBLOCKABLE};
+use crate::kernel::Task;
+
+/// This family's table entries.
+pub(super) const SYSCALLS: &[Syscall] = &[
+    sys!(SYS_POLL, sys_poll, "xud"),
+    sys!(SYS_PPOLL, sys_ppoll, "xuxxu"),
+    sys!(SYS_SELECT, sys_select, "dxxxx"),
+    sys!(SYS_PSELECT6, sys_pselect6, "dxxxxx"),
+];
+
+/// Most fds one poll may name (RLIMIT_NOFILE's ceiling).
+const MAX_FDS: usize = 1 << 20;
+
+/// Waits until `check` reports something ready (Some) or the deadline passes.
+fn wait_ready<R>(
+    t: &Task,
+    deadline: Option<Instant>,
+    mut check: impl FnMut() -> Result<Option<R>, Errno>,
+) -> Result<Option<R>, Errno> {
+    let mut slice = Duration::from_micros(500);
+    loop {
+        if let Some(r) = check()? {
+            return Ok(Some(r));
+        }
+        let now = Instant::now();
+        if deadline.is_some_and(|d| now >= d) {
+            return Ok(None);
+        }
+        if signals::interrupted(t) {
+            return Err(Errno::ERESTARTNOHAND);
+        }
+        let until = deadline.map_or(now + slice, |d| d.min(now + slice));
+        let g = t.tg.lock();
+        drop(t.tg.wait(g, Some(until)));
+        slice = (slice * 2).min(Duration::from_millis(10));
+    }
+}
+
+fn readiness(t: &Task, fd: i32) -> u32 {
+    match t.fds.get(fd) {
+        Ok(f) => f.ops.poll(),
+        Err(_) => POLLNVAL,
+    }
+}
+
+fn do_poll(t: &Task, addr: u64, nfds: usize, deadline: Option<Instant>) -> SysResult {
+    if nfds > MAX_FDS || nfds as u64 > t.fds.limit() {
+        return Err(Errno::EINVAL);
+    }
+    // struct pollfd { int fd; short events; short revents; }
+    let mut raw = vec![0u8; nfds * 8];
+    t.mm().copy_in_bytes(addr, &mut raw)?;
+    let mut pfds: Vec<(i32, u16, u16)> = raw
+        .chunks(8)
+        .map(|c| (i32::from_le_bytes([c[0], c[1], c[2], c[3]]), u16::from_le_bytes([c[4], c[5]]), 0))
+        .collect();
+    let n = wait_ready(t, deadline, || {
+        let mut n = 0;
+        for p in pfds.iter_mut() {
+            p.2 = 0;
+            if p.0 < 0 {
+                continue;
+            }
+            let r = readiness(t, p.0);
+            let mask = u32::from(p.1) | POLLERR | POLLHUP | POLLNVAL;
+            p.2 = (r & mask) as u16;
+            if p.2 != 0 {
+                n += 1;
+            }
+        }
+        Ok((n > 0).then_some(n))
+    })?
+    .unwrap_or(0);
+    for (i, p) in pfds.iter().enumerate() {
+        raw[i * 8 + 6..i * 8 + 8].copy_from_slice(&p.2.to_le_bytes());
+    }
+    t.mm().copy_out_bytes(addr, &raw)?;
+    Ok(n as u64)
+}
+
+/// poll(2).
+pub fn sys_poll(t: &Task, a: &SyscallArgs) -> SysResult {
+    let timeout = a.i32(2);
+    let deadline = (timeout >= 0).then(|| Instant::now() + Duration::from_millis(timeout as u64));
+    do_poll(t, a.addr(0), a.usize(1), deadline)
+}
+
+fn timespec_deadline(t: &Task, addr: u64) -> Result<Option<Instant>, Errno> {
+    if addr == 0 {
+        return Ok(None);
+    }
+    let ts: Timespec = t.mm().copy_in(addr)?;
+    Ok(Some(Instant::now() + ts.to_duration().ok_or(Errno::EINVAL)?))
+}
+
+/// Installs a temporary signal mask for the call (ppoll, pselect6); the old one
+/// comes back after the call or after a handler it lets through.
+fn temp_mask(t: &Task, addr: u64, size: usize) -> Result<(), Errno> {
+    if addr == 0 {
+        return Ok(());
+    }
+    if size != 8 {
+        return Err(Errno::EINVAL);
+    }
+    let m: u64 = t.mm().copy_in(addr)?;
+    t.local.saved_sigmask.set(Some(t.local.sigmask.get()));
+    t.local.sigmask.set(m & !UNBLOCKABLE);
+    Ok(())
+}
+
+/// ppoll(2).
+pub fn sys_ppoll(t: &Task, a: &SyscallArgs) -> SysResult {
+    let deadline = timespec_deadline(t, a.addr(2))?;
+    temp_mask(t, a.addr(3), a.usize(4))?;
+    do_poll(t, a.addr(0), a.usize(1), deadline)
+}
+
+/// The fd_set bitmaps of select: read, write, except.
+fn do_select(t: &Task, nfds: i32, sets: [u64; 3], deadline: Option<Instant>) -> Result<u64, Errno> {
+    if nfds < 0 || nfds as usize > MAX_FDS {
+        return Err(Errno::EINVAL);
+    }
+    let nfds = nfds as usize;
+    let bytes = nfds.div_ceil(64) * 8;
+    let mm = t.mm();
+    let mut ins = [vec![0u8; bytes], vec![0u8; bytes], vec![0u8; bytes]];
+    for (i, &addr) in sets.iter().enumerate() {
+        if addr != 0 {
+            mm.copy_in_bytes(addr, &mut ins[i])?;
+        }
+    }
+    let isset = |v: &[u8], fd: usize| v[fd / 8] & (1 << (fd % 8)) != 0;
+    for fd in 0..nfds {
+        if (0..3).any(|i| isset(&ins[i], fd)) && t.fds.get(fd as i32).is_err() {
+            return Err(Errno::EBADF);
+        }
+    }
+    let want = [POLLIN | POLLRDNORM | POLLHUP | POLLERR, POLLOUT | POLLWRNORM | POLLERR, POLLPRI];
+    let result = wait_ready(t, deadline, || {
+        let mut outs = [vec![0u8; bytes], vec![0u8; bytes], vec![0u8; bytes]];
+        let mut n = 0u64;
+        for fd in 0..nfds {
+            if !(0..3).any(|i| isset(&ins[i], fd)) {
+                continue;
+            }
+            let r = readiness(t, fd as i32);
+            for i in 0..3 {
+                if isset(&ins[i], fd) && r & want[i] != 0 {
+                    outs[i][fd / 8] |= 1 << (fd % 8);
+                    n += 1;
+                }
+            }
+        }
+        Ok((n > 0).then_some((n, outs)))
+    })?;
+    let (n, outs) = result.unwrap_or_else(|| (0, [vec![0u8; bytes], vec![0u8; bytes], vec![0u8; bytes]]));
+    for (i, &addr) in sets.iter().enumerate() {
+        if addr != 0 {
+            mm.copy_out_bytes(addr, &outs[i])?;
+        }
+    }
+    Ok(n)
+}
+
+/// select(2): the timeout is updated with the time left, as Linux does.
+pub fn sys_select(t: &Task, a: &SyscallArgs) -> SysResult {
+    let tv_addr = a.addr(4);
+    let deadline = if tv_addr != 0 {
+        let tv: Timeval = t.mm().copy_in(tv_addr)?;
+        if tv.tv_sec < 0 || !(0..1_000_000).contains(&tv.tv_usec) {
+            return Err(Errno::EINVAL);
+        }
+        Some(Instant::now() + Duration::new(tv.tv_sec as u64, tv.tv_usec as u32 * 1000))
+    } else {
+        None
+    };
+    let r = do_select(t, a.i32(0), [a.addr(1), a.addr(2), a.addr(3)], deadline);
+    if let (Some(d), true) = (deadline, tv_addr != 0) {
+        let left = d.saturating_duration_since(Instant::now());
+        t.mm()
+            .copy_out(tv_addr, &Timeval { tv_sec: left.as_secs() as i64, tv_usec: i64::from(left.subsec_micros()) })?;
+    }
+    r
+}
+
+/// pselect6(2): the sixth argument points to `{ const sigset_t *ss; size_t len; }`.
+pub fn sys_pselect6(t: &Task, a: &SyscallArgs) -> SysResult {
+    let deadline = timespec_deadline(t, a.addr(4))?;
+    if a.addr(5) != 0 {
+        let [ss, len]: [u64; 2] = t.mm().copy_in(a.addr(5))?;
+        temp_mask(t, ss, len as usize)?;
+    }
+    do_select(t, a.i32(0), [a.addr(1), a.addr(2), a.addr(3)], deadline)
+}

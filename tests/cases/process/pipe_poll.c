@@ -1,0 +1,54 @@
+#define _GNU_SOURCE
+// Pipes between processes, poll/select readiness, EOF, EPIPE/SIGPIPE, O_NONBLOCK.
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/select.h>
+#include <sys/wait.h>
+#include <unistd.h>
+int main(void) {
+    int p[2];
+    pipe(p);
+    struct pollfd pf = {p[0], POLLIN, 0};
+    printf("empty poll: %d\n", poll(&pf, 1, 0));
+    pid_t c = fork();
+    if (c == 0) {
+        close(p[0]);
+        usleep(50000);
+        write(p[1], "from child", 10);
+        _exit(0);
+    }
+    close(p[1]);
+    printf("poll: %d revents=%x\n", poll(&pf, 1, 5000), pf.revents);
+    char buf[32] = {0};
+    printf("read: %zd %s\n", read(p[0], buf, sizeof buf), buf);
+    waitpid(c, NULL, 0);
+    pf.revents = 0;
+    printf("after exit poll: %d hup=%d\n", poll(&pf, 1, 0), (pf.revents & POLLHUP) != 0);
+    printf("eof read: %zd\n", read(p[0], buf, sizeof buf));
+    close(p[0]);
+    // select on a fresh pipe: writable, not readable.
+    pipe(p);
+    fd_set r, w;
+    FD_ZERO(&r);
+    FD_ZERO(&w);
+    FD_SET(p[0], &r);
+    FD_SET(p[1], &w);
+    struct timeval tv = {0, 0};
+    printf("select: %d r=%d w=%d\n", select(p[1] + 1, &r, &w, NULL, &tv), FD_ISSET(p[0], &r), FD_ISSET(p[1], &w));
+    fcntl(p[0], F_SETFL, O_NONBLOCK);
+    printf("nonblock read: %zd %s\n", read(p[0], buf, 1), strerrorname_np(errno));
+    printf("pipe size: %d\n", fcntl(p[0], F_GETPIPE_SZ));
+    close(p[0]);
+    signal(SIGPIPE, SIG_IGN);
+    printf("epipe: %zd %s\n", write(p[1], "x", 1), strerrorname_np(errno));
+    signal(SIGPIPE, SIG_DFL);
+    printf("now dying of SIGPIPE\n");
+    fflush(stdout);
+    write(p[1], "x", 1);
+    printf("not reached\n");
+    return 0;
+}
