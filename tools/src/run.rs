@@ -87,7 +87,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
         stdio,
         hostname: args.hostname.clone(),
         strace: args.strace,
-        creds: Creds { uid: (uid, uid, uid), gid: (gid, gid, gid), groups: vec![] },
+        creds: Creds::new(uid, gid),
         max_pids: args.pids,
     };
     let program = String::from_utf8_lossy(&cfg.program).into_owned();

@@ -15,7 +15,7 @@ use std::time::{Instant, SystemTime};
 use sbx_platform::Platform;
 
 pub use run::{exit_process, run_task, TaskExit};
-pub use task::{Creds, Task, TaskLocal};
+pub use task::{Creds, Task, TaskLocal, ALL_CAPS, CAP_SETGID, CAP_SETUID};
 
 use crate::mm::MemoryPool;
 use crate::vfs::MountNamespace;

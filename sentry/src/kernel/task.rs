@@ -21,6 +21,45 @@ pub struct Creds {
     pub gid: (u32, u32, u32),
     /// Supplementary groups.
     pub groups: Vec<u32>,
+    /// Capability sets (bit N = capability N): effective, permitted, inheritable.
+    pub caps: (u64, u64, u64),
+}
+
+/// Every capability up to CAP_LAST_CAP (40).
+pub const ALL_CAPS: u64 = (1 << 41) - 1;
+/// CAP_SETGID.
+pub const CAP_SETGID: u32 = 6;
+/// CAP_SETUID.
+pub const CAP_SETUID: u32 = 7;
+
+impl Creds {
+    /// Credentials of a process started by `uid`/`gid`: root gets every capability.
+    pub fn new(uid: u32, gid: u32) -> Self {
+        let caps = if uid == 0 { (ALL_CAPS, ALL_CAPS, 0) } else { (0, 0, 0) };
+        Creds { uid: (uid, uid, uid), gid: (gid, gid, gid), groups: Vec::new(), caps }
+    }
+
+    /// Whether capability `cap` is effective.
+    pub fn capable(&self, cap: u32) -> bool {
+        self.caps.0 & (1 << cap) != 0
+    }
+
+    /// The capability changes that follow a change of user ids (capabilities(7),
+    /// "Effect of user ID changes on capabilities").
+    pub fn fix_caps_after_setuid(&mut self, old: (u32, u32, u32)) {
+        let was_root = old.0 == 0 || old.1 == 0 || old.2 == 0;
+        let now_root = self.uid.0 == 0 || self.uid.1 == 0 || self.uid.2 == 0;
+        if was_root && !now_root {
+            self.caps.0 = 0;
+            self.caps.1 = 0;
+        }
+        if old.1 == 0 && self.uid.1 != 0 {
+            self.caps.0 = 0;
+        }
+        if old.1 != 0 && self.uid.1 == 0 {
+            self.caps.0 = self.caps.1;
+        }
+    }
 }
 
 /// State only the task's own thread touches.

@@ -6,6 +6,7 @@
 //! name per kernel.
 
 mod args;
+mod creds;
 mod file;
 pub mod fork;
 mod fsops;
@@ -78,6 +79,7 @@ pub(crate) use sys;
 fn families() -> impl Iterator<Item = &'static Syscall> {
     #[rustfmt::skip]
     let all: &[&'static [Syscall]] = &[
+        creds::SYSCALLS,
         file::SYSCALLS,
         fsops::SYSCALLS,
         fork::SYSCALLS,
