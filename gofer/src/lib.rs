@@ -13,3 +13,5 @@ pub mod protocol;
 pub mod server;
 
 pub use client::{DirEntry, GoferClient, NodeId, NodeInfo};
+pub use protocol::{SetAttr, SetTime};
+pub use server::{confine, serve, GoferError, ServeOptions};

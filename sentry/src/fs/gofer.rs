@@ -31,7 +31,6 @@ pub struct GoferInode {
 impl GoferInode {
     /// The root of the tree `client` serves.
     pub fn root(client: Arc<GoferClient>) -> Result<Arc<GoferInode>, Errno> {
-        client.handshake()?;
         let r = client.root()?;
         Ok(Arc::new(GoferInode::new(client, r.id, r.stat)))
     }
