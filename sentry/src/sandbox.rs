@@ -91,24 +91,30 @@ fn resolve_program(t: &Task, program: &[u8], envp: &[Vec<u8>]) -> Vec<u8> {
 
 /// The default root file system of `sbx run`: the Gofer's tree read-only under a
 /// tmpfs upper layer, with /tmp, /dev, /dev/shm and /proc mounted on top.
-pub fn sandbox_mounts(gofer: Arc<sbx_gofer::GoferClient>, uid: u32, gid: u32) -> Result<Arc<MountNamespace>, Errno> {
+pub fn sandbox_mounts(
+    pool: &Arc<MemoryPool>,
+    gofer: Arc<sbx_gofer::GoferClient>,
+) -> Result<Arc<MountNamespace>, Errno> {
     use crate::fs::{dev, gofer::GoferInode, overlay, proc, tmpfs::TmpFs};
     let lower = GoferInode::root(gofer)?;
     let root_mode = vfs::Inode::stat(lower.as_ref())?.st_mode & 0o7777;
-    let upper = TmpFs::new_root(0x30, root_mode, 0, 0);
+    let upper = TmpFs::new_root(pool, 0x30, root_mode, 0, 0);
     let root: Arc<dyn vfs::Inode> = Arc::new(overlay::Ovl(overlay::OvlInode::root(upper, lower)));
     let ns = MountNamespace::new(root);
-    ns.mount(b"/tmp", TmpFs::new_root(0x31, 0o1777, 0, 0));
-    ns.mount(b"/dev", dev::new_devfs(0x32)?);
-    ns.mount(b"/dev/shm", TmpFs::new_root(0x33, 0o1777, 0, 0));
+    ns.mount(b"/tmp", TmpFs::new_root(pool, 0x31, 0o1777, 0, 0));
+    ns.mount(b"/dev", dev::new_devfs(pool, 0x32)?);
+    ns.mount(b"/dev/shm", TmpFs::new_root(pool, 0x33, 0o1777, 0, 0));
     ns.mount(b"/proc", proc::new_procfs());
-    let _ = (uid, gid);
     Ok(Arc::new(ns))
 }
 
 /// Builds a kernel around `mounts` and runs `cfg`'s program to completion.
-pub fn run(platform: Arc<dyn Platform>, mounts: Arc<MountNamespace>, cfg: Config) -> Result<TaskExit, StartError> {
-    let pool = MemoryPool::new().map_err(StartError::Memory)?;
+pub fn run(
+    platform: Arc<dyn Platform>,
+    pool: Arc<MemoryPool>,
+    mounts: Arc<MountNamespace>,
+    cfg: Config,
+) -> Result<TaskExit, StartError> {
     let kernel = Arc::new(Kernel {
         platform: platform.clone(),
         pool: pool.clone(),

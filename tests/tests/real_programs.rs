@@ -128,3 +128,44 @@ fn python_subprocess() {
         "import threading\nn=0\nl=threading.Lock()\ndef f():\n  global n\n  for _ in range(1000):\n    with l: n+=1\nts=[threading.Thread(target=f) for _ in range(8)]\n[t.start() for t in ts]\n[t.join() for t in ts]\nprint(n)",
     ]);
 }
+
+#[test]
+fn python_multiprocessing_pool() {
+    if !Path::new("/usr/bin/python3").exists() {
+        eprintln!("skipped: /usr/bin/python3 is not installed");
+        return;
+    }
+    both(&[
+        "/usr/bin/python3",
+        "-c",
+        "from multiprocessing import Pool\ndef f(x): return x*x\nif __name__ == '__main__':\n  with Pool(4) as p: print(p.map(f, range(10)))",
+    ]);
+}
+
+#[test]
+fn make_and_gcc_inside() {
+    let src = scratch().join("proj");
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::write(
+        src.join("a.c"),
+        "#include <stdio.h>\nint add(int,int);\nint main(void){printf(\"sum=%d\\n\", add(2,3));return 0;}\n",
+    )
+    .unwrap();
+    std::fs::write(src.join("b.c"), "int add(int a,int b){return a+b;}\n").unwrap();
+    std::fs::write(src.join("Makefile"), "prog: a.o b.o\n\tgcc -o $@ a.o b.o\n%.o: %.c\n\tgcc -c -o $@ $<\n").unwrap();
+    // Build in the sandbox's /tmp (its own tmpfs), then run the result.
+    let script = format!("cp -r {} /tmp/p && cd /tmp/p && make -s && ./prog", src.display());
+    let o = sandboxed(&["sh", "-c", &script], &Opts::default());
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "sum=5\n", "stderr: {}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(o.status, 0);
+}
+
+#[test]
+fn fork_bomb_is_bounded_by_pids() {
+    // Each process keeps forking until fork fails; the sandbox's pid limit stops it.
+    let prog = "i=0; while [ $i -lt 100 ]; do sleep 5 & i=$((i+1)); done 2>/dev/null; echo done";
+    let o =
+        sandboxed(&["sh", "-c", prog], &Opts { sbx_args: vec!["--pids".into(), "20".into()], ..Default::default() });
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "done\n");
+    assert!(String::from_utf8_lossy(&o.stderr).is_empty() || o.status == 0, "{}", String::from_utf8_lossy(&o.stderr));
+}

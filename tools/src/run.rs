@@ -60,7 +60,8 @@ pub fn run(args: RunArgs) -> Result<i32> {
     let client = Arc::new(sbx_gofer::GoferClient::new(gofer.sock));
     let uid = nix::unistd::getuid().as_raw();
     let gid = nix::unistd::getgid().as_raw();
-    let mounts = sbx_sentry::sandbox::sandbox_mounts(client, uid, gid)
+    let pool = sbx_sentry::mm::MemoryPool::new().context("creating the memory file")?;
+    let mounts = sbx_sentry::sandbox::sandbox_mounts(&pool, client)
         .map_err(|e| anyhow::anyhow!("building the root file system (is the gofer running?): {e}"))?;
     let platform: Arc<dyn sbx_platform::Platform> =
         Arc::new(sbx_platform::ptrace::PtracePlatform::new().context("preparing the ptrace platform")?);
@@ -91,7 +92,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
         max_pids: args.pids,
     };
     let program = String::from_utf8_lossy(&cfg.program).into_owned();
-    let exit = match sandbox::run(platform, mounts, cfg) {
+    let exit = match sandbox::run(platform, pool, mounts, cfg) {
         Ok(exit) => exit,
         Err(sandbox::StartError::Exec { errno, .. }) => {
             // Like a shell: 127 when the program is not there, 126 when it cannot run.

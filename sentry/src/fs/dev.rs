@@ -74,8 +74,8 @@ pub fn open_device(rdev: u64) -> Result<Box<dyn FileOps>, Errno> {
 }
 
 /// Builds /dev. `shm` gets its own tmpfs mount by the caller.
-pub fn new_devfs(dev: u64) -> Result<Arc<TmpInode>, Errno> {
-    let root = TmpFs::new_root(dev, 0o755, 0, 0);
+pub fn new_devfs(pool: &Arc<crate::mm::MemoryPool>, dev: u64) -> Result<Arc<TmpInode>, Errno> {
+    let root = TmpFs::new_root(pool, dev, 0o755, 0, 0);
     let c = |mode| Create { mode, uid: 0, gid: 0 };
     for (name, rdev) in [
         (&b"null"[..], NULL),

@@ -14,16 +14,34 @@ use sbx_abi::structs::{Stat, Statfs};
 use sbx_abi::Errno;
 
 use crate::kernel::Task;
+use crate::mm::{Chunk, MemoryPool};
 use crate::vfs::{Create, DirEntry, FileDescription, FileOps, Inode, SetAttr};
 
 /// Largest tmpfs file (a guard against runaway growth of a Vec).
 const MAX_FILE: u64 = 1 << 40;
 
-/// One tmpfs instance: inode numbers and the device number.
+/// One tmpfs instance: inode numbers, the device number, and the memory its files
+/// live in.
 pub struct TmpFs {
     dev: u64,
     next_ino: AtomicU64,
+    pool: Arc<MemoryPool>,
 }
+
+/// A regular file's bytes: a range of the memory file (so MAP_SHARED mappings see
+/// the file itself), grown by doubling.
+///
+/// Growing past the capacity moves the data to a bigger range; a MAP_SHARED mapping
+/// made before keeps the old pages (TODO(issue 5): page-granular file pages). Shared
+/// mappings ask for at least [`SHARED_MIN`] up front to make that rare.
+#[derive(Default)]
+pub struct FileData {
+    chunk: Option<Arc<Chunk>>,
+    size: u64,
+}
+
+/// Capacity given to a file when it is first mapped MAP_SHARED.
+const SHARED_MIN: u64 = 1 << 20;
 
 /// Metadata of a node.
 #[derive(Clone, Debug)]
@@ -52,7 +70,7 @@ pub enum Content {
     /// A directory.
     Dir(Mutex<Entries>),
     /// A regular file's bytes.
-    File(Mutex<Vec<u8>>),
+    File(Mutex<FileData>),
     /// A symlink's target.
     Symlink(Vec<u8>),
     /// An overlay whiteout: hides the lower file of the same name.
@@ -80,8 +98,8 @@ pub fn now() -> (i64, i64) {
 
 impl TmpFs {
     /// A new, empty tmpfs whose root has `mode` (e.g. 0o1777 for /tmp).
-    pub fn new_root(dev: u64, mode: u32, uid: u32, gid: u32) -> Arc<TmpInode> {
-        let fs = Arc::new(TmpFs { dev, next_ino: AtomicU64::new(1) });
+    pub fn new_root(pool: &Arc<MemoryPool>, dev: u64, mode: u32, uid: u32, gid: u32) -> Arc<TmpInode> {
+        let fs = Arc::new(TmpFs { dev, next_ino: AtomicU64::new(1), pool: pool.clone() });
         fs.node(Content::Dir(Mutex::new(BTreeMap::new())), Create { mode: S_IFDIR | (mode & 0o7777), uid, gid })
     }
 
@@ -112,7 +130,7 @@ impl TmpInode {
         }
     }
 
-    fn data(&self) -> Result<MutexGuard<'_, Vec<u8>>, Errno> {
+    fn data(&self) -> Result<MutexGuard<'_, FileData>, Errno> {
         match &self.content {
             Content::File(m) => Ok(m.lock().unwrap_or_else(|e| e.into_inner())),
             Content::Dir(_) => Err(Errno::EISDIR),
@@ -150,11 +168,84 @@ impl TmpInode {
         Ok(())
     }
 
-    /// Creates a regular file and returns it (typed, for the overlay's copy-up).
+    /// Creates a regular file holding `data` and returns it (typed, for the
+    /// overlay's copy-up).
     pub fn create_file(&self, name: &[u8], c: Create, data: Vec<u8>) -> Result<Arc<TmpInode>, Errno> {
-        let n = self.fs.node(Content::File(Mutex::new(data)), c);
+        let n = self.fs.node(Content::File(Mutex::new(FileData::default())), c);
+        if !data.is_empty() {
+            n.write_at(&data, 0)?;
+        }
         self.insert(name, n.clone())?;
         Ok(n)
+    }
+
+    /// Makes the file's range hold at least `need` bytes, moving it if it must grow.
+    fn reserve(&self, d: &mut FileData, need: u64, min_cap: u64) -> Result<(), Errno> {
+        let cap = d.chunk.as_ref().map_or(0, |c| c.len);
+        if need <= cap && min_cap <= cap {
+            return Ok(());
+        }
+        let new_cap = need.max(min_cap).max(4096).checked_next_power_of_two().ok_or(Errno::EFBIG)?;
+        let chunk = self.fs.pool.allocate(new_cap).map_err(|_| Errno::ENOSPC)?;
+        if let Some(old) = &d.chunk {
+            self.fs.pool.file.copy_sparse(old.off, chunk.off, d.size.min(old.len));
+        }
+        d.chunk = Some(chunk);
+        Ok(())
+    }
+
+    /// Reads file bytes at `off`.
+    fn read_at(&self, buf: &mut [u8], off: u64) -> Result<usize, Errno> {
+        let d = self.data()?;
+        if off >= d.size {
+            return Ok(0);
+        }
+        let n = (buf.len() as u64).min(d.size - off) as usize;
+        if let Some(c) = &d.chunk {
+            self.fs.pool.file.read(c.off + off, &mut buf[..n]);
+        } else {
+            buf[..n].fill(0);
+        }
+        Ok(n)
+    }
+
+    /// Writes file bytes at `off`, growing the file.
+    fn write_at(&self, buf: &[u8], off: u64) -> Result<usize, Errno> {
+        let end = off.checked_add(buf.len() as u64).ok_or(Errno::EFBIG)?;
+        if end > MAX_FILE {
+            return Err(Errno::EFBIG);
+        }
+        let mut d = self.data()?;
+        self.reserve(&mut d, end, 0)?;
+        let c = d.chunk.as_ref().ok_or(Errno::EIO)?;
+        self.fs.pool.file.write(c.off + off, buf);
+        d.size = d.size.max(end);
+        Ok(buf.len())
+    }
+
+    /// Sets the size; bytes past a shrink read as zero if the file grows again.
+    fn set_size(&self, size: u64) -> Result<(), Errno> {
+        let mut d = self.data()?;
+        if size < d.size {
+            if let Some(c) = &d.chunk {
+                let f = &self.fs.pool.file;
+                let page_end = crate::mm::page_up(size).unwrap_or(size).min(c.len);
+                f.write(c.off + size, &vec![0u8; (page_end - size) as usize]);
+                f.punch(c.off + page_end, c.len - page_end);
+            }
+        } else {
+            self.reserve(&mut d, size, 0)?;
+        }
+        d.size = size;
+        Ok(())
+    }
+
+    /// The memory behind the file for a MAP_SHARED mapping of `[off, off+len)`.
+    pub fn shared_pages(&self, off: u64, len: u64) -> Result<(Arc<Chunk>, u64), Errno> {
+        let need = off.checked_add(len).ok_or(Errno::EOVERFLOW)?;
+        let mut d = self.data()?;
+        self.reserve(&mut d, need, SHARED_MIN)?;
+        Ok((d.chunk.clone().ok_or(Errno::EIO)?, off))
     }
 
     /// Creates a directory and returns it.
@@ -205,9 +296,13 @@ impl TmpInode {
         Ok(self.entries()?.values().all(|c| matches!(c.content, Content::Whiteout)))
     }
 
-    /// The file's bytes (for the overlay's copy-up of an upper file, and tests).
+    /// The file's bytes (for tests).
     pub fn read_all(&self) -> Result<Vec<u8>, Errno> {
-        Ok(self.data()?.clone())
+        let size = self.data()?.size as usize;
+        let mut v = vec![0u8; size];
+        let n = self.read_at(&mut v, 0)?;
+        v.truncate(n);
+        Ok(v)
     }
 
     fn unlink_checked(&self, name: &[u8], want_dir: bool) -> Result<(), Errno> {
@@ -239,9 +334,7 @@ impl TmpInode {
             if size > MAX_FILE {
                 return Err(Errno::EFBIG);
             }
-            let mut d = self.data()?;
-            d.resize(size as usize, 0);
-            drop(d);
+            self.set_size(size)?;
             let t = now();
             let mut m = self.meta();
             m.mtime = t;
@@ -271,7 +364,7 @@ impl TmpInode {
 impl Inode for TmpInode {
     fn stat(&self) -> Result<Stat, Errno> {
         let size = match &self.content {
-            Content::File(d) => d.lock().unwrap_or_else(|e| e.into_inner()).len() as i64,
+            Content::File(d) => d.lock().unwrap_or_else(|e| e.into_inner()).size as i64,
             Content::Symlink(t) => t.len() as i64,
             Content::Dir(_) => 4096,
             Content::Whiteout | Content::Device(_) => 0,
@@ -481,32 +574,20 @@ pub struct TmpFile {
 
 impl FileOps for TmpFile {
     fn read(&self, _f: &FileDescription, buf: &mut [u8], off: u64) -> Result<usize, Errno> {
-        let d = self.inode.data()?;
-        let off = usize::try_from(off).unwrap_or(usize::MAX);
-        if off >= d.len() {
-            return Ok(0);
-        }
-        let n = buf.len().min(d.len() - off);
-        buf[..n].copy_from_slice(&d[off..off + n]);
-        Ok(n)
+        self.inode.read_at(buf, off)
     }
 
     fn write(&self, _f: &FileDescription, buf: &[u8], off: u64) -> Result<usize, Errno> {
-        let end = off.checked_add(buf.len() as u64).ok_or(Errno::EFBIG)?;
-        if end > MAX_FILE {
-            return Err(Errno::EFBIG);
-        }
-        let mut d = self.inode.data()?;
-        if d.len() < end as usize {
-            d.resize(end as usize, 0);
-        }
-        d[off as usize..end as usize].copy_from_slice(buf);
-        drop(d);
+        let n = self.inode.write_at(buf, off)?;
         let t = now();
         let mut m = self.inode.meta();
         m.mtime = t;
         m.ctime = t;
-        Ok(buf.len())
+        Ok(n)
+    }
+
+    fn shared_pages(&self, off: u64, len: u64) -> Option<Result<(Arc<Chunk>, u64), Errno>> {
+        Some(self.inode.shared_pages(off, len))
     }
 
     fn stat(&self, _f: &FileDescription) -> Result<Stat, Errno> {

@@ -308,6 +308,9 @@ impl PidTable {
             s.exit = Some(how);
             (s.ppid, std::mem::take(&mut s.children))
         };
+        // Whoever waits for this process itself to end (the sandbox's start-up
+        // thread, for init) waits on its own queue.
+        tg.event.notify_all();
         if let Some(init) = p.groups.get(&1) {
             if tg.tgid != 1 {
                 let mut is = init.lock();

@@ -12,7 +12,7 @@ use nix::sys::memfd::{memfd_create, MemFdCreateFlag};
 
 /// Size of the memory file and of the Sentry's mapping of it. The file is sparse: only
 /// pages the guest touched use memory.
-pub const MEMFILE_SIZE: u64 = 64 << 30;
+pub const MEMFILE_SIZE: u64 = 256 << 30;
 
 /// The memory file: one memfd holding every page of guest memory, mapped once into
 /// the Sentry (for copies) and, in pieces, into the stub (as the guest's memory).

@@ -238,6 +238,10 @@ pub fn finish(t: &Task, exit: TaskExit) {
     }
     release_vfork_parent(t);
     if t.kernel.pids.remove_thread(&t.tg, t.tid) == 0 {
+        // As exit_files: a parent that sees the child gone sees its pipes closed.
+        if Arc::strong_count(&t.fds) == 1 {
+            t.fds.clear();
+        }
         let how = t.tg.lock().group_exit.unwrap_or(exit);
         exit_process(t, how);
     }

@@ -10,7 +10,7 @@ use crate::mm::{page_up, Placement, VmaKind};
 
 /// This family's table entries.
 pub(super) const SYSCALLS: &[Syscall] = &[
-    sys!(SYS_MMAP, sys_mmap, "xuxxdx", "MAP_SHARED file mappings with PROT_WRITE return ENODEV"),
+    sys!(SYS_MMAP, sys_mmap, "xuxxdx", "MAP_SHARED writable mappings of host files return ENODEV"),
     sys!(SYS_MUNMAP, sys_munmap, "xu"),
     sys!(SYS_MPROTECT, sys_mprotect, "xux", "PROT_GROWSDOWN/GROWSUP return EINVAL"),
     sys!(SYS_MREMAP, sys_mremap, "xuuxx", "MREMAP_DONTUNMAP and old_size 0 return EINVAL"),
@@ -75,13 +75,22 @@ pub fn sys_mmap(t: &Task, a: &SyscallArgs) -> SysResult {
     if !fflags.readable() {
         return Err(Errno::EACCES);
     }
-    if shared && prot.contains(Prot::WRITE) {
-        if !fflags.writable() {
-            return Err(Errno::EACCES);
+    if shared && prot.contains(Prot::WRITE) && !fflags.writable() {
+        return Err(Errno::EACCES);
+    }
+    if shared {
+        // Files whose pages are in the memory file (tmpfs) are shared for real.
+        match file.ops.shared_pages(off, len) {
+            Some(r) => {
+                let (chunk, at) = r?;
+                let kind = VmaKind::File { name: file.path.clone(), offset: off };
+                return mm.map(place, len, prot, true, kind, Some((chunk, at)));
+            }
+            // Host files are not shared writable (their pages are not in the memory
+            // file); read-only shared mappings get a copy, as below.
+            None if prot.contains(Prot::WRITE) => return Err(Errno::ENODEV),
+            None => {}
         }
-        // Shared writable file mappings need page-cache sharing with the file system
-        // (tmpfs pages in the memory file; issue 5).
-        return Err(Errno::ENODEV);
     }
     let st = file.stat()?;
     if st.st_mode & sbx_abi::flags::S_IFMT == sbx_abi::flags::S_IFDIR {

@@ -133,6 +133,12 @@ impl FdTable {
         drop(dropped);
     }
 
+    /// Closes every fd (the last user of the table is exiting).
+    pub fn clear(&self) {
+        let dropped: Vec<Option<Slot>> = std::mem::take(&mut *self.lock());
+        drop(dropped);
+    }
+
     /// The open fds, ascending.
     pub fn fds(&self) -> Vec<i32> {
         self.lock().iter().enumerate().filter(|(_, s)| s.is_some()).map(|(i, _)| i as i32).collect()

@@ -61,6 +61,11 @@ pub trait FileOps: Send + Sync + Any {
     fn host_lseek(&self, _off: i64, _whence: u32) -> Result<u64, Errno> {
         Err(Errno::ESPIPE)
     }
+    /// The memory behind a MAP_SHARED mapping of `[off, off+len)` for files whose
+    /// pages live in the memory file (tmpfs); None where sharing is not possible.
+    fn shared_pages(&self, _off: u64, _len: u64) -> Option<Result<(std::sync::Arc<crate::mm::Chunk>, u64), Errno>> {
+        None
+    }
     /// The pipe end, for files that block (read/write go through the pipe).
     fn as_pipe(&self) -> Option<&crate::fs::pipe::PipeEnd> {
         None

@@ -22,12 +22,15 @@ int main(void) {
         _exit(0);
     }
     close(p[1]);
-    printf("poll: %d revents=%x\n", poll(&pf, 1, 5000), pf.revents);
+    int pr = poll(&pf, 1, 5000);
+    printf("poll: %d revents=%x\n", pr, pf.revents);
     char buf[32] = {0};
-    printf("read: %zd %s\n", read(p[0], buf, sizeof buf), buf);
+    ssize_t got = read(p[0], buf, sizeof buf);
+    printf("read: %zd %s\n", got, buf);
     waitpid(c, NULL, 0);
     pf.revents = 0;
-    printf("after exit poll: %d hup=%d\n", poll(&pf, 1, 0), (pf.revents & POLLHUP) != 0);
+    pr = poll(&pf, 1, 0);
+    printf("after exit poll: %d hup=%d\n", pr, (pf.revents & POLLHUP) != 0);
     printf("eof read: %zd\n", read(p[0], buf, sizeof buf));
     close(p[0]);
     // select on a fresh pipe: writable, not readable.
@@ -38,13 +41,16 @@ int main(void) {
     FD_SET(p[0], &r);
     FD_SET(p[1], &w);
     struct timeval tv = {0, 0};
-    printf("select: %d r=%d w=%d\n", select(p[1] + 1, &r, &w, NULL, &tv), FD_ISSET(p[0], &r), FD_ISSET(p[1], &w));
+    int sr = select(p[1] + 1, &r, &w, NULL, &tv);
+    printf("select: %d r=%d w=%d\n", sr, FD_ISSET(p[0], &r), FD_ISSET(p[1], &w));
     fcntl(p[0], F_SETFL, O_NONBLOCK);
-    printf("nonblock read: %zd %s\n", read(p[0], buf, 1), strerrorname_np(errno));
+    got = read(p[0], buf, 1);
+    printf("nonblock read: %zd %s\n", got, strerrorname_np(errno));
     printf("pipe size: %d\n", fcntl(p[0], F_GETPIPE_SZ));
     close(p[0]);
     signal(SIGPIPE, SIG_IGN);
-    printf("epipe: %zd %s\n", write(p[1], "x", 1), strerrorname_np(errno));
+    got = write(p[1], "x", 1);
+    printf("epipe: %zd %s\n", got, strerrorname_np(errno));
     signal(SIGPIPE, SIG_DFL);
     printf("now dying of SIGPIPE\n");
     fflush(stdout);
