@@ -92,6 +92,8 @@ pub struct TgState {
     pub threads: Vec<Arc<ThreadShared>>,
     /// Command name, as other processes see it in /proc.
     pub comm: String,
+    /// PR_SET_CHILD_SUBREAPER: orphaned descendants are reparented here.
+    pub subreaper: bool,
 }
 
 /// A process: what the threads of one thread group share.
@@ -229,6 +231,7 @@ impl PidTable {
                 group_exit: None,
                 threads: vec![leader],
                 comm: String::new(),
+                subreaper: false,
             }),
             signals: Mutex::new(SigQueue::default()),
             event: Condvar::new(),
@@ -311,17 +314,29 @@ impl PidTable {
         // Whoever waits for this process itself to end (the sandbox's start-up
         // thread, for init) waits on its own queue.
         tg.event.notify_all();
-        if let Some(init) = p.groups.get(&1) {
-            if tg.tgid != 1 {
-                let mut is = init.lock();
+        // Orphans go to the nearest living subreaper among the ancestors, else init.
+        let mut heir = 1;
+        let mut up = ppid;
+        for _ in 0..p.groups.len() {
+            let Some(a) = p.groups.get(&up) else { break };
+            let s = a.lock();
+            if s.subreaper && s.exit.is_none() {
+                heir = up;
+                break;
+            }
+            up = s.ppid;
+        }
+        if let Some(h) = p.groups.get(&heir) {
+            if tg.tgid != heir && !children.is_empty() {
+                let mut hs = h.lock();
                 for c in &children {
                     if let Some(cg) = p.groups.get(c) {
-                        cg.lock().ppid = 1;
-                        is.children.push(*c);
+                        cg.lock().ppid = heir;
+                        hs.children.push(*c);
                     }
                 }
-                drop(is);
-                init.event.notify_all();
+                drop(hs);
+                h.event.notify_all();
             }
         }
         p.groups.get(&ppid).cloned()

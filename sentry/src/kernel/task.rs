@@ -85,6 +85,8 @@ pub struct TaskLocal {
     pub args: Cell<(u64, u64)>,
     /// See `args`.
     pub env: Cell<(u64, u64)>,
+    /// Nice value (-20..19).
+    pub nice: Cell<i32>,
     /// Command name (PR_SET_NAME, /proc/PID/comm).
     pub comm: RefCell<Vec<u8>>,
     /// Host tid of the stub thread running this task (for CPU clocks); 0 if none.
@@ -135,6 +137,7 @@ impl Default for TaskLocal {
             rlimits: RefCell::new(default_rlimits()),
             exe: RefCell::new(String::new()),
             comm: RefCell::new(Vec::new()),
+            nice: Cell::new(0),
             args: Cell::new((0, 0)),
             env: Cell::new((0, 0)),
             host_tid: Cell::new(0),

@@ -40,6 +40,10 @@ pub(super) const SYSCALLS: &[Syscall] = &[
     sys!(SYS_SCHED_GETAFFINITY, sys_sched_getaffinity, "dux"),
     sys!(SYS_SCHED_YIELD, sys_sched_yield, ""),
     sys!(SYS_GETCPU, sys_getcpu, "xxx"),
+    sys!(SYS_TIMES, sys_times, "x", "children's times are not accumulated"),
+    sys!(SYS_GETRUSAGE, sys_getrusage, "dx", "RUSAGE_CHILDREN is zero"),
+    sys!(SYS_GETPRIORITY, sys_getpriority, "dd"),
+    sys!(SYS_SETPRIORITY, sys_setpriority, "ddd", "only the calling process"),
 ];
 
 fn fill(dst: &mut [u8; 65], s: &str) {
@@ -420,5 +424,82 @@ pub fn sys_getcpu(t: &Task, a: &SyscallArgs) -> SysResult {
             t.mm().copy_out(a.addr(i), &0u32)?;
         }
     }
+    Ok(0)
+}
+
+/// CPU time used by the stub behind `t` (user, system), from the host's accounting
+/// of the stub thread: (utime, stime).
+fn cpu_times(t: &Task) -> (Duration, Duration) {
+    let tid = t.local.host_tid.get();
+    if tid <= 0 {
+        return Default::default();
+    }
+    // /proc/<tid>/stat fields 14 and 15 (utime, stime) in clock ticks of the host.
+    let Ok(s) = std::fs::read_to_string(format!("/proc/{tid}/stat")) else { return Default::default() };
+    let Some(rest) = s.rfind(')').map(|i| &s[i + 2..]) else { return Default::default() };
+    let f: Vec<&str> = rest.split(' ').collect();
+    let tick = |i: usize| Duration::from_millis(f.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0) * 10);
+    (tick(11), tick(12))
+}
+
+/// times(2): the caller's CPU times; children's are not accumulated yet (zero).
+pub fn sys_times(t: &Task, a: &SyscallArgs) -> SysResult {
+    let (u, s) = cpu_times(t);
+    if a.addr(0) != 0 {
+        let tms = sbx_abi::structs::Tms {
+            tms_utime: (u.as_millis() / 10) as i64,
+            tms_stime: (s.as_millis() / 10) as i64,
+            tms_cutime: 0,
+            tms_cstime: 0,
+        };
+        t.mm().copy_out(a.addr(0), &tms)?;
+    }
+    Ok((t.kernel.boot.elapsed().as_millis() / 10) as u64)
+}
+
+/// getrusage(2): RUSAGE_SELF and RUSAGE_THREAD report the stub's CPU time;
+/// RUSAGE_CHILDREN reports zero (not accumulated yet).
+pub fn sys_getrusage(t: &Task, a: &SyscallArgs) -> SysResult {
+    const RUSAGE_SELF: i32 = 0;
+    const RUSAGE_CHILDREN: i32 = -1;
+    const RUSAGE_THREAD: i32 = 1;
+    let (u, s) = match a.i32(0) {
+        RUSAGE_SELF | RUSAGE_THREAD => cpu_times(t),
+        RUSAGE_CHILDREN => Default::default(),
+        _ => return Err(Errno::EINVAL),
+    };
+    let tv = |d: Duration| Timeval { tv_sec: d.as_secs() as i64, tv_usec: i64::from(d.subsec_micros()) };
+    let ru = sbx_abi::structs::Rusage { ru_utime: tv(u), ru_stime: tv(s), ..Default::default() };
+    t.mm().copy_out(a.addr(1), &ru)?;
+    Ok(0)
+}
+
+/// getpriority(2): returns 20 - nice, as the raw syscall does.
+pub fn sys_getpriority(t: &Task, a: &SyscallArgs) -> SysResult {
+    let (which, who) = (a.i32(0), a.i32(1));
+    if !(0..=2).contains(&which) {
+        return Err(Errno::EINVAL);
+    }
+    if which == 0 && who != 0 && t.kernel.pids.get(who).is_none() && t.kernel.pids.thread(who).is_none() {
+        return Err(Errno::ESRCH);
+    }
+    Ok((20 - t.local.nice.get()) as u64)
+}
+
+/// setpriority(2): the caller's own nice value (-20..19); raising priority needs
+/// CAP_SYS_NICE (root here). Scheduling itself is the host's.
+pub fn sys_setpriority(t: &Task, a: &SyscallArgs) -> SysResult {
+    let (which, who, prio) = (a.i32(0), a.i32(1), a.i32(2));
+    if !(0..=2).contains(&which) {
+        return Err(Errno::EINVAL);
+    }
+    if which != 0 || (who != 0 && who != t.tid && who != t.tgid) {
+        return Err(Errno::ESRCH);
+    }
+    let nice = prio.clamp(-20, 19);
+    if nice < t.local.nice.get() && t.creds.borrow().uid.1 != 0 {
+        return Err(Errno::EACCES);
+    }
+    t.local.nice.set(nice);
     Ok(0)
 }

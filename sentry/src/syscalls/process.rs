@@ -108,6 +108,8 @@ pub fn sys_prctl(t: &Task, a: &SyscallArgs) -> SysResult {
     const PR_SET_NO_NEW_PRIVS: i32 = 38;
     const PR_GET_NO_NEW_PRIVS: i32 = 39;
     const CAP_LAST_CAP: u64 = 40;
+    const PR_SET_CHILD_SUBREAPER: i32 = 36;
+    const PR_GET_CHILD_SUBREAPER: i32 = 37;
     match a.i32(0) {
         PR_SET_NAME => {
             let mut name = [0u8; 16];
@@ -162,6 +164,15 @@ pub fn sys_prctl(t: &Task, a: &SyscallArgs) -> SysResult {
             Ok(0)
         }
         PR_GET_NO_NEW_PRIVS => Ok(0),
+        PR_SET_CHILD_SUBREAPER => {
+            t.tg.lock().subreaper = a.u64(1) != 0;
+            Ok(0)
+        }
+        PR_GET_CHILD_SUBREAPER => {
+            let v = i32::from(t.tg.lock().subreaper);
+            t.mm().copy_out(a.addr(1), &v)?;
+            Ok(0)
+        }
         _ => Err(Errno::EINVAL),
     }
 }
