@@ -2,6 +2,7 @@
 //! through their Kernel; two Kernels share only what they were built to share.
 
 pub mod futex;
+pub mod locks;
 pub mod process;
 mod run;
 pub mod signals;
@@ -49,6 +50,8 @@ pub struct Kernel {
     pub pids: process::PidTable,
     /// Futex wait queues.
     pub futexes: futex::Futexes,
+    /// POSIX record locks.
+    pub locks: locks::RecordLocks,
     /// Inode numbers for anonymous files (pipes).
     pub anon_ino: std::sync::atomic::AtomicU64,
     /// Syscall numbers already reported as unimplemented (each is logged once).

@@ -33,7 +33,7 @@ pub(super) const SYSCALLS: &[Syscall] = &[
     sys!(SYS_DUP, sys_dup, "d"),
     sys!(SYS_DUP2, sys_dup2, "dd"),
     sys!(SYS_DUP3, sys_dup3, "ddx"),
-    sys!(SYS_FCNTL, sys_fcntl, "ddx", "record locks, leases, seals and owners return EINVAL"),
+    sys!(SYS_FCNTL, sys_fcntl, "ddx", "OFD locks, leases, seals and owners return EINVAL"),
     sys!(SYS_IOCTL, sys_ioctl, "dxx"),
     sys!(SYS_PIPE, sys_pipe, "x"),
     sys!(SYS_PIPE2, sys_pipe2, "xx"),
@@ -364,6 +364,11 @@ pub fn sys_openat2(t: &Task, a: &SyscallArgs) -> SysResult {
 /// close(2).
 pub fn sys_close(t: &Task, a: &SyscallArgs) -> SysResult {
     let f = t.fds.remove(a.fd(0))?;
+    if f.inode().is_some() {
+        if let Ok(key) = lock_key(&f) {
+            t.kernel.locks.release(key, t.tgid);
+        }
+    }
     drop(f);
     Ok(0)
 }
@@ -500,11 +505,82 @@ pub fn sys_fcntl(t: &Task, a: &SyscallArgs) -> SysResult {
             *fl = (*fl & !changeable) | new;
             Ok(0)
         }
+        F_GETLK | F_SETLK | F_SETLKW => record_lock(t, &f, cmd, arg),
         F_GETPIPE_SZ => f.ops.as_pipe().map(|p| p.pipe().capacity() as u64).ok_or(Errno::EBADF),
         F_SETPIPE_SZ => {
             let p = f.ops.as_pipe().ok_or(Errno::EBADF)?;
             let want = usize::try_from(arg as u32).map_err(|_| Errno::EINVAL)?;
             Ok(p.pipe().set_capacity(want)? as u64)
+        }
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+/// The identity record locks are keyed by.
+fn lock_key(f: &FileDescription) -> Result<(u64, u64), Errno> {
+    let st = f.stat()?;
+    Ok((st.st_dev, st.st_ino))
+}
+
+/// fcntl's F_GETLK/F_SETLK/F_SETLKW on `struct flock { short l_type, l_whence;
+/// off_t l_start, l_len; pid_t l_pid; }`.
+fn record_lock(t: &Task, f: &FileDescription, cmd: u32, addr: u64) -> SysResult {
+    const F_RDLCK: i16 = 0;
+    const F_WRLCK: i16 = 1;
+    const F_UNLCK: i16 = 2;
+    let raw: [u8; 32] = t.mm().copy_in(addr)?;
+    let ty = i16::from_le_bytes([raw[0], raw[1]]);
+    let whence = i16::from_le_bytes([raw[2], raw[3]]);
+    let start = i64::from_le_bytes(raw[8..16].try_into().map_err(|_| Errno::EINVAL)?);
+    let len = i64::from_le_bytes(raw[16..24].try_into().map_err(|_| Errno::EINVAL)?);
+    if f.ops.as_pipe().is_some() || f.inode().is_none() {
+        return Err(Errno::EINVAL);
+    }
+    let base = match whence {
+        0 => 0,
+        1 => *f.pos() as i64,
+        2 => f.stat()?.st_size,
+        _ => return Err(Errno::EINVAL),
+    };
+    let mut s = base.checked_add(start).ok_or(Errno::EOVERFLOW)?;
+    let mut e = if len == 0 { i64::MAX } else { s.checked_add(len).ok_or(Errno::EOVERFLOW)? };
+    if len < 0 {
+        (s, e) = (e, s);
+    }
+    if s < 0 {
+        return Err(Errno::EINVAL);
+    }
+    let end = if len == 0 { u64::MAX } else { e as u64 };
+    let want = crate::kernel::locks::Lock { owner: t.tgid, start: s as u64, end, write: ty == F_WRLCK };
+    let key = lock_key(f)?;
+    let locks = &t.kernel.locks;
+    match (cmd, ty) {
+        (_, F_RDLCK | F_WRLCK | F_UNLCK) if cmd == F_GETLK => {
+            if ty == F_UNLCK {
+                return Err(Errno::EINVAL);
+            }
+            let mut out = raw;
+            match locks.conflict(key, &want) {
+                None => out[0..2].copy_from_slice(&F_UNLCK.to_le_bytes()),
+                Some(l) => {
+                    let ty = if l.write { F_WRLCK } else { F_RDLCK };
+                    out[0..2].copy_from_slice(&ty.to_le_bytes());
+                    out[2..4].copy_from_slice(&0i16.to_le_bytes());
+                    out[8..16].copy_from_slice(&(l.start as i64).to_le_bytes());
+                    let l_len = if l.end == u64::MAX { 0 } else { (l.end - l.start) as i64 };
+                    out[16..24].copy_from_slice(&l_len.to_le_bytes());
+                    out[24..28].copy_from_slice(&l.owner.to_le_bytes());
+                }
+            }
+            t.mm().copy_out(addr, &out)?;
+            Ok(0)
+        }
+        (_, F_RDLCK) if !f.flags().readable() => Err(Errno::EBADF),
+        (_, F_WRLCK) if !f.flags().writable() => Err(Errno::EBADF),
+        (_, F_RDLCK | F_WRLCK | F_UNLCK) => {
+            let interrupted = || crate::kernel::signals::interrupted(t);
+            locks.set(key, want, ty == F_UNLCK, cmd == F_SETLKW, &interrupted)?;
+            Ok(0)
         }
         _ => Err(Errno::EINVAL),
     }
