@@ -10,8 +10,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 int main(void) {
-    int p[2];
+    int p[2], q[2];
     pipe(p);
+    pipe(q);
     struct pollfd pf = {p[0], POLLIN, 0};
     printf("empty poll: %d\n", poll(&pf, 1, 0));
     pid_t c = fork();
@@ -19,6 +20,9 @@ int main(void) {
         close(p[0]);
         usleep(50000);
         write(p[1], "from child", 10);
+        // Stay until the parent has looked, so that it sees data but no hang-up yet.
+        char go;
+        read(q[0], &go, 1);
         _exit(0);
     }
     close(p[1]);
@@ -27,6 +31,7 @@ int main(void) {
     char buf[32] = {0};
     ssize_t got = read(p[0], buf, sizeof buf);
     printf("read: %zd %s\n", got, buf);
+    write(q[1], "g", 1);
     waitpid(c, NULL, 0);
     pf.revents = 0;
     pr = poll(&pf, 1, 0);
