@@ -174,5 +174,5 @@ pub fn exit_process(t: &Task, how: TaskExit) {
         TaskExit::Signaled(s) => (2, s),      // CLD_KILLED
     };
     let uid = t.creds.borrow().uid.0;
-    parent.send(SignalInfo { signo: signal::SIGCHLD, code, pid: t.tgid, uid, status, addr: 0 });
+    parent.send(SignalInfo { signo: signal::SIGCHLD, code, pid: t.tgid, uid, status, ..Default::default() });
 }

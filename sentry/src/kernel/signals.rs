@@ -24,6 +24,8 @@ pub struct SignalInfo {
     pub uid: u32,
     /// SIGCHLD: exit code or signal of the child.
     pub status: i32,
+    /// sigqueue's value (si_value), for SI_QUEUE and timers.
+    pub value: u64,
 }
 
 /// si_code of kill(2).
@@ -48,6 +50,8 @@ impl SignalInfo {
             b[20..24].copy_from_slice(&self.uid.to_le_bytes());
             if self.signo == SIGCHLD {
                 b[24..28].copy_from_slice(&self.status.to_le_bytes());
+            } else {
+                b[24..32].copy_from_slice(&self.value.to_le_bytes());
             }
         }
         b

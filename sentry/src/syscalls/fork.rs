@@ -20,6 +20,7 @@ use crate::kernel::{exit_process, run_task, Task, TaskExit};
 /// This family's table entries.
 pub(super) const SYSCALLS: &[Syscall] = &[
     sys!(SYS_CLONE, sys_clone, "xxxxx", "namespaces and processes sharing memory or handlers: EINVAL"),
+    sys!(SYS_CLONE3, sys_clone3, "xu", "set_tid, cgroup and namespace flags: EINVAL"),
     sys!(SYS_FORK, sys_fork, ""),
     sys!(SYS_VFORK, sys_vfork, ""),
     sys!(SYS_WAIT4, sys_wait4, "dxxx", "WUNTRACED/WCONTINUED report nothing: no job control yet"),
@@ -49,6 +50,7 @@ const CLONE_CHILD_CLEARTID: u64 = 0x200000;
 const CLONE_UNTRACED: u64 = 0x800000;
 const CLONE_CHILD_SETTID: u64 = 0x1000000;
 const CLONE_IO: u64 = 0x8000_0000;
+const CLONE_CLEAR_SIGHAND: u64 = 0x1_0000_0000;
 
 /// What a vfork parent waits for: the child's exec or exit.
 #[derive(Default)]
@@ -87,11 +89,40 @@ const SUPPORTED: u64 = CSIGNAL
     | CLONE_CHILD_CLEARTID
     | CLONE_CHILD_SETTID
     | CLONE_IO
-    | CLONE_UNTRACED;
+    | CLONE_UNTRACED
+    | CLONE_CLEAR_SIGHAND;
 
 /// clone(2): `clone(flags, stack, parent_tid, child_tid, tls)` on x86_64.
 pub fn sys_clone(t: &Task, a: &SyscallArgs) -> SysResult {
     do_clone(t, a.u64(0), a.addr(1), a.addr(2), a.addr(3), a.u64(4))
+}
+
+/// clone3(2): `struct clone_args { flags, pidfd, child_tid, parent_tid,
+/// exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup }` (u64 each).
+pub fn sys_clone3(t: &Task, a: &SyscallArgs) -> SysResult {
+    const CLONE_ARGS_SIZE_VER0: usize = 64;
+    let size = a.usize(1);
+    if size < CLONE_ARGS_SIZE_VER0 || size > 4096 {
+        return Err(Errno::EINVAL);
+    }
+    let mut raw = vec![0u8; size];
+    t.mm().copy_in_bytes(a.addr(0), &mut raw)?;
+    let field =
+        |i: usize| raw.get(8 * i..8 * i + 8).map_or(0, |b| u64::from_le_bytes(b.try_into().unwrap_or_default()));
+    // Fields this kernel does not know must be zero (E2BIG otherwise).
+    if raw.len() > 88 && raw[88..].iter().any(|&b| b != 0) {
+        return Err(Errno::E2BIG);
+    }
+    let (flags, child_tid, parent_tid, exit_signal) = (field(0), field(2), field(3), field(4));
+    let (stack, stack_size, tls, set_tid_size, cgroup) = (field(5), field(6), field(7), field(9), field(10));
+    if flags & CSIGNAL != 0 || exit_signal > signal::NSIG as u64 || set_tid_size != 0 || cgroup != 0 {
+        return Err(Errno::EINVAL);
+    }
+    if (stack == 0) != (stack_size == 0) {
+        return Err(Errno::EINVAL);
+    }
+    let sp = if stack == 0 { 0 } else { stack.checked_add(stack_size).ok_or(Errno::EINVAL)? };
+    do_clone(t, flags | exit_signal, sp, parent_tid, child_tid, tls)
 }
 
 /// fork(2).
@@ -110,6 +141,9 @@ fn do_clone(t: &Task, flags: u64, stack: u64, ptid: u64, ctid: u64, tls: u64) ->
     }
     let thread = flags & CLONE_THREAD != 0;
     if thread && flags & CLONE_SIGHAND == 0 || flags & CLONE_SIGHAND != 0 && flags & CLONE_VM == 0 {
+        return Err(Errno::EINVAL);
+    }
+    if flags & CLONE_CLEAR_SIGHAND != 0 && flags & CLONE_SIGHAND != 0 {
         return Err(Errno::EINVAL);
     }
     if flags & CLONE_SIGHAND != 0 && !thread {
@@ -138,7 +172,13 @@ fn do_clone(t: &Task, flags: u64, stack: u64, ptid: u64, ctid: u64, tls: u64) ->
             let s = t.tg.lock();
             (s.pgid, s.sid)
         };
-        let actions = *t.tg.actions();
+        let mut actions = *t.tg.actions();
+        if flags & CLONE_CLEAR_SIGHAND != 0 {
+            // Handlers go back to default; ignored signals stay ignored.
+            for a in actions.iter_mut().filter(|a| a.handler != signal::SIG_IGN) {
+                *a = Default::default();
+            }
+        }
         let tg = k.pids.create(ppid, Some(pgid), Some(sid), actions)?;
         Task::new(k.clone(), mm.clone(), fs, fds, tg, creds)
     };
@@ -414,7 +454,8 @@ pub fn sys_waitid(t: &Task, a: &SyscallArgs) -> SysResult {
                     TaskExit::Exited(s) => (1, s & 0xff),
                     TaskExit::Signaled(s) => (2, s),
                 };
-                SignalInfo { signo: SIGCHLD, code, pid: c, uid: t.creds.borrow().uid.0, status, addr: 0 }.to_bytes()
+                SignalInfo { signo: SIGCHLD, code, pid: c, uid: t.creds.borrow().uid.0, status, ..Default::default() }
+                    .to_bytes()
             }
         };
         t.mm().copy_out_bytes(infop, &info)?;

@@ -17,6 +17,8 @@ pub(super) const SYSCALLS: &[Syscall] = &[
     sys!(SYS_RT_SIGPROCMASK, sys_rt_sigprocmask, "dxxu"),
     sys!(SYS_RT_SIGRETURN, sys_rt_sigreturn, ""),
     sys!(SYS_RT_SIGSUSPEND, sys_rt_sigsuspend, "xu"),
+    sys!(SYS_RT_SIGQUEUEINFO, sys_rt_sigqueueinfo, "ddx"),
+    sys!(SYS_RT_TGSIGQUEUEINFO, sys_rt_tgsigqueueinfo, "dddx"),
     sys!(SYS_ALARM, sys_alarm, "u"),
     sys!(SYS_GETITIMER, sys_getitimer, "dx", "ITIMER_REAL only"),
     sys!(SYS_SETITIMER, sys_setitimer, "dxx", "ITIMER_REAL only"),
@@ -279,6 +281,51 @@ pub fn sys_setitimer(t: &Task, a: &SyscallArgs) -> SysResult {
     let (left, old_interval) = t.tg.real_timer.set(Arc::downgrade(&t.tg), value, interval);
     if a.addr(2) != 0 {
         t.mm().copy_out(a.addr(2), &[timeval_of(old_interval), timeval_of(left)])?;
+    }
+    Ok(0)
+}
+
+/// Reads a caller-made siginfo for rt_(tg)sigqueueinfo: only the kernel may claim
+/// positive codes (or SI_TKILL) for another process (EPERM).
+fn queued_info(t: &Task, sig: i32, addr: u64, to_self: bool) -> Result<SignalInfo, Errno> {
+    if !(1..=NSIG).contains(&sig) {
+        return Err(Errno::EINVAL);
+    }
+    let raw: [u8; 128] = t.mm().copy_in(addr)?;
+    let code = i32::from_le_bytes([raw[8], raw[9], raw[10], raw[11]]);
+    if (code >= 0 || code == SI_TKILL) && !to_self {
+        return Err(Errno::EPERM);
+    }
+    let pid = i32::from_le_bytes([raw[16], raw[17], raw[18], raw[19]]);
+    let uid = u32::from_le_bytes([raw[20], raw[21], raw[22], raw[23]]);
+    let value = u64::from_le_bytes(raw[24..32].try_into().map_err(|_| Errno::EINVAL)?);
+    Ok(SignalInfo { signo: sig, code, pid, uid, value, ..Default::default() })
+}
+
+/// rt_sigqueueinfo(2).
+pub fn sys_rt_sigqueueinfo(t: &Task, a: &SyscallArgs) -> SysResult {
+    let (pid, sig) = (a.i32(0), a.i32(1));
+    let tg = t.kernel.pids.get(pid).ok_or(Errno::ESRCH)?;
+    let info = queued_info(t, sig, a.addr(2), pid == t.tgid)?;
+    if tg.lock().exit.is_some() {
+        return Err(Errno::ESRCH);
+    }
+    tg.send(info);
+    Ok(0)
+}
+
+/// rt_tgsigqueueinfo(2).
+pub fn sys_rt_tgsigqueueinfo(t: &Task, a: &SyscallArgs) -> SysResult {
+    let (tgid, tid, sig) = (a.i32(0), a.i32(1), a.i32(2));
+    let (tg, th) = t.kernel.pids.thread(tid).ok_or(Errno::ESRCH)?;
+    if tg.tgid != tgid {
+        return Err(Errno::ESRCH);
+    }
+    let info = queued_info(t, sig, a.addr(3), tgid == t.tgid)?;
+    if th.tid == t.tid {
+        signals::queue(t, info);
+    } else {
+        tg.send_thread(&th, info);
     }
     Ok(0)
 }
