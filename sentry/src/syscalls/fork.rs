@@ -102,7 +102,7 @@ pub fn sys_clone(t: &Task, a: &SyscallArgs) -> SysResult {
 pub fn sys_clone3(t: &Task, a: &SyscallArgs) -> SysResult {
     const CLONE_ARGS_SIZE_VER0: usize = 64;
     let size = a.usize(1);
-    if size < CLONE_ARGS_SIZE_VER0 || size > 4096 {
+    if !(CLONE_ARGS_SIZE_VER0..=4096).contains(&size) {
         return Err(Errno::EINVAL);
     }
     let mut raw = vec![0u8; size];
