@@ -40,11 +40,19 @@ pub struct ThreadShared {
     pub signals: Mutex<SigQueue>,
     /// Host tid of the stub running it, 0 while none.
     pub host_tid: AtomicI32,
+    /// Set when the thread must end (exit_group, a fatal signal, execve by another
+    /// thread): it stops at its next chance, waits end at once.
+    pub kill_pending: std::sync::atomic::AtomicBool,
 }
 
 impl ThreadShared {
     fn new(tid: i32) -> Arc<Self> {
-        Arc::new(ThreadShared { tid, signals: Mutex::new(SigQueue::default()), host_tid: AtomicI32::new(0) })
+        Arc::new(ThreadShared {
+            tid,
+            signals: Mutex::new(SigQueue::default()),
+            host_tid: AtomicI32::new(0),
+            kill_pending: Default::default(),
+        })
     }
 
     /// Locks the thread's signal queue.
@@ -162,8 +170,26 @@ impl ThreadGroup {
             if s.group_exit.is_none() {
                 s.group_exit = Some(how);
             }
+            for th in &s.threads {
+                th.kill_pending.store(true, Ordering::Release);
+            }
         }
         self.wake();
+    }
+
+    /// execve's de_thread: ends every thread but `keep` and waits until they are gone.
+    pub fn kill_other_threads(&self, keep: i32) {
+        {
+            let s = self.lock();
+            for th in s.threads.iter().filter(|th| th.tid != keep) {
+                th.kill_pending.store(true, Ordering::Release);
+            }
+        }
+        self.wake();
+        let mut g = self.lock();
+        while g.threads.iter().any(|th| th.tid != keep) {
+            g = self.wait(g, Some(Instant::now() + Duration::from_millis(20)));
+        }
     }
 
     /// Waits on `event` until `deadline` (or forever), returning the guard; callers
@@ -283,7 +309,10 @@ impl PidTable {
         }
         let mut s = tg.lock();
         s.threads.retain(|t| t.tid != tid);
-        s.threads.len()
+        let left = s.threads.len();
+        drop(s);
+        tg.event.notify_all();
+        left
     }
 
     /// The process with this pid.

@@ -57,8 +57,10 @@ pub fn run_task(t: &Task, ctx: &mut dyn Context) -> TaskExit {
 
 fn run_loop(t: &Task, ctx: &mut dyn Context) -> TaskExit {
     loop {
-        if let Some(done) = t.tg.lock().group_exit {
-            return done;
+        if t.shared.kill_pending.load(Ordering::Acquire) {
+            // exit_group or a fatal signal (group_exit says which), or another
+            // thread's execve (killed without a status of its own).
+            return t.tg.lock().group_exit.unwrap_or(TaskExit::Signaled(signal::SIGKILL));
         }
         signals::deliver_pending(t, ctx);
         if let Some(done) = t.local.exit.get() {

@@ -116,6 +116,9 @@ pub fn force_fault(t: &Task, ctx: &mut dyn Context, info: SignalInfo) {
 
 /// Whether a signal is pending and unblocked (a Sentry wait must end with EINTR).
 pub fn interrupted(t: &Task) -> bool {
+    if t.shared.kill_pending.load(std::sync::atomic::Ordering::Acquire) {
+        return true;
+    }
     let pending = t.shared.sigs().pending | t.tg.sigs().pending;
     let mut p = pending & !t.local.sigmask.get();
     // Signals that would be ignored do not interrupt.

@@ -189,7 +189,12 @@ impl Task {
     ) -> Self {
         let leader = tg.lock().threads.iter().find(|t| t.tid == tg.tgid).cloned();
         let shared = leader.unwrap_or_else(|| {
-            Arc::new(ThreadShared { tid: tg.tgid, signals: Default::default(), host_tid: Default::default() })
+            Arc::new(ThreadShared {
+                tid: tg.tgid,
+                signals: Default::default(),
+                host_tid: Default::default(),
+                kill_pending: Default::default(),
+            })
         });
         Self::with_thread(kernel, mm, fs, fds, tg, shared, creds)
     }

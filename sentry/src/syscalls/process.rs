@@ -223,6 +223,9 @@ fn do_execve(
     envp: Vec<Vec<u8>>,
 ) -> SysResult {
     let prepared = loader::prepare(t, path, file, argv, envp)?;
+    // Point of no return. The other threads of the process end first (de_thread).
+    // Deviation: a non-leader thread keeps its own tid instead of taking the leader's.
+    t.tg.kill_other_threads(t.tid);
     // Point of no return: the new image gets a new address space (a vfork parent
     // keeps the old one), and the stub drops every old mapping before it runs again.
     let mm = Arc::new(MemoryManager::new(t.kernel.pool.clone()));
