@@ -7,6 +7,8 @@ pub mod process;
 mod run;
 pub mod signals;
 mod task;
+#[cfg(test)]
+pub mod testing;
 pub mod timer;
 
 use std::collections::HashSet;

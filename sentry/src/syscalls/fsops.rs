@@ -821,3 +821,84 @@ pub fn sys_lremovexattr(t: &Task, a: &SyscallArgs) -> SysResult {
 pub fn sys_fremovexattr(t: &Task, a: &SyscallArgs) -> SysResult {
     removexattr(t, a, b'f')
 }
+
+#[cfg(test)]
+mod tests {
+    use sbx_abi::flags::AT_FDCWD;
+    use sbx_abi::sysno::*;
+    use sbx_abi::Errno;
+
+    use crate::kernel::testing::{TestKernel, SCRATCH};
+
+    const O_CREAT: u64 = 0o100;
+    const O_RDWR: u64 = 2;
+    const O_NOFOLLOW: u64 = 0o400000;
+
+    fn open(k: &TestKernel, path: &str, flags: u64) -> Result<u64, Errno> {
+        let p = k.cstr(0, path);
+        k.call(SYS_OPENAT, [AT_FDCWD as u64, p, flags, 0o644, 0, 0])
+    }
+
+    #[test]
+    fn walk_symlinks_dotdot_and_loops() {
+        let k = TestKernel::new();
+        let a = k.cstr(0, "/tmp/d");
+        k.call(SYS_MKDIR, [a, 0o755, 0, 0, 0, 0]).unwrap();
+        let (t, l) = (k.cstr(100, "../d"), k.cstr(200, "/tmp/d/up"));
+        k.call(SYS_SYMLINK, [t, l, 0, 0, 0, 0]).unwrap();
+        // /tmp/d/up -> ../d, so /tmp/d/up/up/up is /tmp/d.
+        let p = k.cstr(300, "/tmp/d/up/up/up/../../tmp/d");
+        k.call(SYS_CHDIR, [p, 0, 0, 0, 0, 0]).unwrap();
+        k.call(SYS_GETCWD, [SCRATCH + 1000, 100, 0, 0, 0, 0]).unwrap();
+        assert_eq!(k.task.mm().read_cstr(SCRATCH + 1000, 100).unwrap(), b"/tmp/d");
+        // ".." never leaves the root.
+        let p = k.cstr(300, "/../../..");
+        k.call(SYS_CHDIR, [p, 0, 0, 0, 0, 0]).unwrap();
+        k.call(SYS_GETCWD, [SCRATCH + 1000, 100, 0, 0, 0, 0]).unwrap();
+        assert_eq!(k.task.mm().read_cstr(SCRATCH + 1000, 100).unwrap(), b"/");
+        // A self-referencing link is ELOOP; a file in the middle of a path ENOTDIR.
+        let (t, l) = (k.cstr(100, "loop"), k.cstr(200, "/tmp/loop"));
+        k.call(SYS_SYMLINK, [t, l, 0, 0, 0, 0]).unwrap();
+        assert_eq!(open(&k, "/tmp/loop", 0), Err(Errno::ELOOP));
+        assert_eq!(open(&k, "/tmp/loop", O_NOFOLLOW), Err(Errno::ELOOP));
+        let fd = open(&k, "/tmp/f", O_CREAT | O_RDWR).unwrap();
+        assert_eq!(open(&k, "/tmp/f/x", 0), Err(Errno::ENOTDIR));
+        // A bad pointer is EFAULT, not a crash.
+        assert_eq!(k.call(SYS_WRITE, [fd, 8, 10, 0, 0, 0]), Err(Errno::EFAULT));
+        assert_eq!(k.call(SYS_OPEN, [16, 0, 0, 0, 0, 0]), Err(Errno::EFAULT));
+    }
+
+    #[test]
+    fn overlay_copies_up_and_whites_out() {
+        let k = TestKernel::new();
+        let etc = k.lower.entries().unwrap().get(&b"etc"[..]).cloned().unwrap();
+        let c = crate::vfs::Create { mode: 0o100644, uid: 0, gid: 0 };
+        etc.create_file(b"conf", c, b"lower".to_vec()).unwrap();
+        // Writing copies up: the lower file is unchanged.
+        let fd = open(&k, "/etc/conf", O_RDWR).unwrap();
+        let buf = k.cstr(500, "UPPER");
+        assert_eq!(k.call(SYS_WRITE, [fd, buf, 5, 0, 0, 0]), Ok(5));
+        let lower_file = etc.entries().unwrap().get(&b"conf"[..]).cloned().unwrap();
+        assert_eq!(lower_file.read_all().unwrap(), b"lower");
+        k.call(SYS_PREAD64, [fd, SCRATCH + 600, 5, 0, 0, 0]).unwrap();
+        let mut got = [0u8; 5];
+        k.task.mm().copy_in_bytes(SCRATCH + 600, &mut got).unwrap();
+        assert_eq!(&got, b"UPPER");
+        // Unlinking leaves a whiteout: the name is gone, the lower file is not.
+        let p = k.cstr(0, "/etc/conf");
+        k.call(SYS_UNLINK, [p, 0, 0, 0, 0, 0]).unwrap();
+        assert_eq!(open(&k, "/etc/conf", 0), Err(Errno::ENOENT));
+        assert!(etc.entries().unwrap().contains_key(&b"conf"[..]));
+        // getdents no longer lists it.
+        let dfd = open(&k, "/etc", 0).unwrap();
+        let n = k.call(SYS_GETDENTS64, [dfd, SCRATCH + 2000, 4096, 0, 0, 0]).unwrap();
+        let mut raw = vec![0u8; n as usize];
+        k.task.mm().copy_in_bytes(SCRATCH + 2000, &mut raw).unwrap();
+        assert!(!raw.windows(4).any(|w| w == b"conf"), "whited-out name listed");
+        // A new file of the same name is a fresh upper file.
+        let fd = open(&k, "/etc/conf", O_CREAT | O_RDWR).unwrap();
+        k.call(SYS_FSTAT, [fd, SCRATCH + 3000, 0, 0, 0, 0]).unwrap();
+        let st: sbx_abi::structs::Stat = k.task.mm().copy_in(SCRATCH + 3000).unwrap();
+        assert_eq!(st.st_size, 0);
+    }
+}
