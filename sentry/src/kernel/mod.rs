@@ -2,6 +2,7 @@
 //! through their Kernel; two Kernels share only what they were built to share.
 
 pub mod futex;
+pub mod jobs;
 pub mod locks;
 pub mod process;
 mod run;

@@ -102,6 +102,19 @@ pub struct TgState {
     pub comm: String,
     /// PR_SET_CHILD_SUBREAPER: orphaned descendants are reparented here.
     pub subreaper: bool,
+    /// Stopped by this signal (job control), None while running.
+    pub stopped: Option<i32>,
+    /// A stop or continue the parent has not collected with wait yet.
+    pub report: Option<JobEvent>,
+}
+
+/// A job-control change a parent can wait for (WUNTRACED / WCONTINUED).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobEvent {
+    /// Stopped by this signal.
+    Stopped(i32),
+    /// Continued by SIGCONT.
+    Continued,
 }
 
 /// A process: what the threads of one thread group share.
@@ -258,6 +271,8 @@ impl PidTable {
                 threads: vec![leader],
                 comm: String::new(),
                 subreaper: false,
+                stopped: None,
+                report: None,
             }),
             signals: Mutex::new(SigQueue::default()),
             event: Condvar::new(),

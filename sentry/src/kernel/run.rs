@@ -62,6 +62,9 @@ fn run_loop(t: &Task, ctx: &mut dyn Context) -> TaskExit {
             // thread's execve (killed without a status of its own).
             return t.tg.lock().group_exit.unwrap_or(TaskExit::Signaled(signal::SIGKILL));
         }
+        if t.tg.lock().stopped.is_some() {
+            super::jobs::wait_while_stopped(t);
+        }
         signals::deliver_pending(t, ctx);
         if let Some(done) = t.local.exit.get() {
             return done;

@@ -170,7 +170,7 @@ fn deliver_one(t: &Task, ctx: &mut dyn Context) {
             SIG_DFL => match default_action(sig) {
                 Default_::Ignore => continue,
                 Default_::Stop => {
-                    tracing::warn!("job-control stop by {} is not supported yet; ignored", name(sig));
+                    super::jobs::stop(t, sig);
                     continue;
                 }
                 Default_::Terminate => {

@@ -13,7 +13,7 @@ use sbx_abi::flags::signal::{self, SIGCHLD, SIGKILL};
 use sbx_abi::{Errno, SysResult};
 
 use super::{sys, Syscall, SyscallArgs};
-use crate::kernel::process::ThreadGroup;
+use crate::kernel::process::{JobEvent, ThreadGroup};
 use crate::kernel::signals::{self, SignalInfo, SI_USER};
 use crate::kernel::{exit_process, run_task, Task, TaskExit};
 
@@ -23,8 +23,8 @@ pub(super) const SYSCALLS: &[Syscall] = &[
     sys!(SYS_CLONE3, sys_clone3, "xu", "set_tid, cgroup and namespace flags: EINVAL"),
     sys!(SYS_FORK, sys_fork, ""),
     sys!(SYS_VFORK, sys_vfork, ""),
-    sys!(SYS_WAIT4, sys_wait4, "dxxx", "WUNTRACED/WCONTINUED report nothing: no job control yet"),
-    sys!(SYS_WAITID, sys_waitid, "ddxxx", "WSTOPPED/WCONTINUED report nothing: no job control yet"),
+    sys!(SYS_WAIT4, sys_wait4, "dxxx"),
+    sys!(SYS_WAITID, sys_waitid, "ddxxx"),
     sys!(SYS_SETPGID, sys_setpgid, "dd"),
     sys!(SYS_GETPGID, sys_getpgid, "d"),
     sys!(SYS_GETPGRP, sys_getpgrp, ""),
@@ -352,8 +352,36 @@ const WNOTHREAD: u32 = 0x2000_0000;
 const WALL: u32 = 0x4000_0000;
 const WCLONE: u32 = 0x8000_0000;
 
-/// Waits for a child matching `which` to exit. Ok(None): WNOHANG and nothing yet.
-fn do_wait(t: &Task, which: Which, options: u32) -> Result<Option<(i32, TaskExit)>, Errno> {
+/// What a wait call collected.
+#[derive(Clone, Copy, Debug)]
+enum Waited {
+    Exited(TaskExit),
+    Job(JobEvent),
+}
+
+impl Waited {
+    /// The wait4 status word.
+    fn status(self) -> i32 {
+        match self {
+            Waited::Exited(e) => e.wait_status(),
+            Waited::Job(JobEvent::Stopped(sig)) => (sig << 8) | 0x7f,
+            Waited::Job(JobEvent::Continued) => 0xffff,
+        }
+    }
+    /// waitid's (si_code, si_status).
+    fn code_status(self) -> (i32, i32) {
+        match self {
+            Waited::Exited(TaskExit::Exited(s)) => (1, s & 0xff),
+            Waited::Exited(TaskExit::Signaled(s)) => (2, s),
+            Waited::Job(JobEvent::Stopped(sig)) => (5, sig),
+            Waited::Job(JobEvent::Continued) => (6, signal::SIGCONT),
+        }
+    }
+}
+
+/// Waits for a child matching `which` to exit (when `exits`) or to stop or continue
+/// (WUNTRACED/WCONTINUED in `options`). Ok(None): WNOHANG and nothing yet.
+fn do_wait(t: &Task, which: Which, options: u32, exits: bool) -> Result<Option<(i32, Waited)>, Errno> {
     let k = &t.kernel;
     let mut g = t.tg.lock();
     loop {
@@ -369,13 +397,26 @@ fn do_wait(t: &Task, which: Which, options: u32) -> Result<Option<(i32, TaskExit
                 continue;
             }
             any = true;
-            let exit = cg.lock().exit;
-            if let Some(e) = exit {
+            let mut cs = cg.lock();
+            if let (Some(e), true) = (cs.exit, exits) {
+                drop(cs);
                 drop(g);
                 if options & WNOWAIT == 0 {
                     k.pids.reap(&t.tg, c);
                 }
-                return Ok(Some((c, e)));
+                return Ok(Some((c, Waited::Exited(e))));
+            }
+            let wanted = match cs.report {
+                Some(JobEvent::Stopped(_)) => options & WUNTRACED != 0,
+                Some(JobEvent::Continued) => options & WCONTINUED != 0,
+                None => false,
+            };
+            if wanted {
+                let ev = cs.report.expect("checked");
+                if options & WNOWAIT == 0 {
+                    cs.report = None;
+                }
+                return Ok(Some((c, Waited::Job(ev))));
             }
         }
         if !any {
@@ -409,11 +450,11 @@ pub fn sys_wait4(t: &Task, a: &SyscallArgs) -> SysResult {
     if pid == i32::MIN {
         return Err(Errno::ESRCH);
     }
-    match do_wait(t, which_from_pid(t, pid), options & !WNOWAIT)? {
+    match do_wait(t, which_from_pid(t, pid), options & !WNOWAIT, true)? {
         None => Ok(0),
         Some((c, e)) => {
             if wstatus != 0 {
-                t.mm().copy_out(wstatus, &e.wait_status())?;
+                t.mm().copy_out(wstatus, &e.status())?;
             }
             if rusage != 0 {
                 t.mm().copy_out(rusage, &sbx_abi::structs::Rusage::default())?;
@@ -441,19 +482,13 @@ pub fn sys_waitid(t: &Task, a: &SyscallArgs) -> SysResult {
         P_PGID if id >= 0 => Which::Pgid(if id == 0 { t.tg.lock().pgid } else { id }),
         _ => return Err(Errno::EINVAL),
     };
-    if options & WEXITED == 0 {
-        // Only stop/continue events were asked for, and there are none without job control.
-        return if options & WNOHANG != 0 { Ok(0) } else { Err(Errno::ECHILD) };
-    }
-    let got = do_wait(t, which, options)?;
+    // waitid's WSTOPPED is wait4's WUNTRACED; exits count only with WEXITED.
+    let got = do_wait(t, which, options, options & WEXITED != 0)?;
     if infop != 0 {
         let info = match got {
             None => [0u8; 128],
             Some((c, e)) => {
-                let (code, status) = match e {
-                    TaskExit::Exited(s) => (1, s & 0xff),
-                    TaskExit::Signaled(s) => (2, s),
-                };
+                let (code, status) = e.code_status();
                 SignalInfo { signo: SIGCHLD, code, pid: c, uid: t.creds.borrow().uid.0, status, ..Default::default() }
                     .to_bytes()
             }
@@ -576,7 +611,11 @@ pub fn kill_pid(t: &Task, pid: i32, sig: i32) -> SysResult {
         if g.lock().exit.is_some() {
             continue;
         }
-        g.send(SignalInfo { signo: sig, code: SI_USER, pid: t.tgid, uid, ..Default::default() });
+        crate::kernel::jobs::send(
+            k,
+            &g,
+            SignalInfo { signo: sig, code: SI_USER, pid: t.tgid, uid, ..Default::default() },
+        );
     }
     Ok(0)
 }

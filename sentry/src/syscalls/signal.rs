@@ -171,6 +171,10 @@ fn send_thread(t: &Task, tgid: Option<i32>, tid: i32, sig: i32) -> SysResult {
     }
     let uid = t.creds.borrow().uid.0;
     let info = SignalInfo { signo: sig, code: SI_TKILL, pid: t.tgid, uid, ..Default::default() };
+    if sig == sbx_abi::flags::signal::SIGCONT {
+        // Continuing is a process-wide effect, whichever thread was named.
+        crate::kernel::jobs::continue_process(&t.kernel, &tg);
+    }
     if th.tid == t.tid {
         signals::queue(t, info);
     } else {
