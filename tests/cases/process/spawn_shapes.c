@@ -17,9 +17,9 @@ int main(void) {
     int st;
     pid_t p;
     char *argv[] = {"sh", "-c", "echo spawned; exit 4", NULL};
-    printf("posix_spawn: %d\n", posix_spawn(&p, "/bin/sh", NULL, NULL, argv, environ));
+    int sr = posix_spawn(&p, "/bin/sh", NULL, NULL, argv, environ);
     waitpid(p, &st, 0);
-    printf("status %d\n", WEXITSTATUS(st));
+    printf("posix_spawn: %d status %d\n", sr, WEXITSTATUS(st));
     char *bad[] = {"nope", NULL};
     int r = posix_spawn(&p, "/nonexistent", NULL, NULL, bad, environ);
     printf("posix_spawn missing: %s\n", strerrorname_np(r));
@@ -39,6 +39,7 @@ int main(void) {
     ca.flags = CLONE_PIDFD + 0; // pidfd needs a pointer: EINVAL/EFAULT either way
     ca.pidfd = 0;
     errno = 0;
-    printf("clone3 bad size: %ld %s\n", syscall(SYS_clone3, &ca, 8), strerrorname_np(errno));
+    long badsize = syscall(SYS_clone3, &ca, 8);
+    printf("clone3 bad size: %ld %s\n", badsize, strerrorname_np(errno));
     return 0;
 }

@@ -20,13 +20,17 @@ int main(void) {
     sa.sa_sigaction = on_chld;
     sa.sa_flags = SA_SIGINFO | SA_RESTART;
     sigaction(SIGCHLD, &sa, NULL);
-    int p[2];
+    int p[2], q[2];
     pipe(p);
+    pipe(q);
     pid_t c = fork();
     if (c == 0) {
         close(p[0]);
         raise(SIGSTOP);
         write(p[1], "resumed", 7);
+        // Stay until the parent has collected the "continued" event.
+        char go;
+        read(q[0], &go, 1);
         _exit(4);
     }
     close(p[1]);
@@ -42,6 +46,7 @@ int main(void) {
     char buf[8] = {0};
     read(p[0], buf, 7);
     printf("child says %s\n", buf);
+    write(q[1], "g", 1);
     waitpid(c, &st, 0);
     printf("exit %d\n", WEXITSTATUS(st));
     c = fork();
