@@ -299,6 +299,16 @@ impl GoferClient {
 mod tests {
     use super::*;
 
+    fn pair() -> (OwnedFd, OwnedFd) {
+        rustix::net::socketpair(
+            rustix::net::AddressFamily::UNIX,
+            rustix::net::SocketType::SEQPACKET,
+            rustix::net::SocketFlags::CLOEXEC,
+            None,
+        )
+        .unwrap()
+    }
+
     #[test]
     fn client_is_send_sync() {
         fn check<T: Send + Sync>() {}
@@ -309,13 +319,7 @@ mod tests {
     fn bad_names_rejected_before_sending() {
         // A socket whose peer is gone: any request would be EIO, so EINVAL proves the
         // client checked first.
-        let (a, b) = rustix::net::socketpair(
-            rustix::net::AddressFamily::UNIX,
-            rustix::net::SocketType::SEQPACKET,
-            rustix::net::SocketFlags::CLOEXEC,
-            None,
-        )
-        .unwrap();
+        let (a, b) = pair();
         drop(b);
         let g = GoferClient::new(a);
         for bad in [&b""[..], b".", b"..", b"a/b", b"a\0"] {
@@ -329,13 +333,7 @@ mod tests {
     /// A peer that answers with garbage breaks the connection (EIO), and it stays broken.
     #[test]
     fn garbage_reply_is_eio() {
-        let (a, b) = rustix::net::socketpair(
-            rustix::net::AddressFamily::UNIX,
-            rustix::net::SocketType::SEQPACKET,
-            rustix::net::SocketFlags::CLOEXEC,
-            None,
-        )
-        .unwrap();
+        let (a, b) = pair();
         let t = std::thread::spawn(move || {
             let mut buf = [0u8; 256];
             let _ = rustix::net::recv(&b, &mut buf[..], rustix::net::RecvFlags::empty());

@@ -6,6 +6,15 @@ use std::path::Path;
 
 use sbx_tests::{diff, sandboxed, scratch, Opts};
 
+/// Whether `path` exists; says the test is skipped when it does not.
+fn installed(path: &str) -> bool {
+    let there = Path::new(path).exists();
+    if !there {
+        eprintln!("skipped: {path} is not installed");
+    }
+    there
+}
+
 fn both(argv: &[&str]) {
     diff(argv, &Opts { stderr: true, ..Default::default() });
 }
@@ -33,8 +42,7 @@ fn stdin_is_passed_through() {
 
 #[test]
 fn interpreters() {
-    if !Path::new("/usr/bin/python3").exists() {
-        eprintln!("skipped: /usr/bin/python3 is not installed");
+    if !installed("/usr/bin/python3") {
         return;
     }
     both(&["/usr/bin/python3", "-c", "import os,sys,json; print(json.dumps(sorted(os.listdir(\"/\"))))"]);
@@ -43,9 +51,8 @@ fn interpreters() {
 
 #[test]
 fn busybox_static() {
-    if !Path::new("/bin/busybox").exists() {
-        // .ci/run installs busybox-static; a developer machine may not have it.
-        eprintln!("skipped: /bin/busybox is not installed (apt-get install busybox-static)");
+    // .ci/run installs busybox-static; a developer machine may not have it.
+    if !installed("/bin/busybox") {
         return;
     }
     both(&["/bin/busybox", "echo", "hi", "there"]);
@@ -113,8 +120,7 @@ fn shells_and_processes() {
 
 #[test]
 fn python_subprocess() {
-    if !Path::new("/usr/bin/python3").exists() {
-        eprintln!("skipped: /usr/bin/python3 is not installed");
+    if !installed("/usr/bin/python3") {
         return;
     }
     both(&[
@@ -131,8 +137,7 @@ fn python_subprocess() {
 
 #[test]
 fn python_multiprocessing_pool() {
-    if !Path::new("/usr/bin/python3").exists() {
-        eprintln!("skipped: /usr/bin/python3 is not installed");
+    if !installed("/usr/bin/python3") {
         return;
     }
     both(&[
@@ -181,14 +186,12 @@ fn fork_bomb_is_bounded_by_pids() {
 
 #[test]
 fn sqlite_and_archives() {
-    if Path::new("/usr/bin/sqlite3").exists() {
+    if installed("/usr/bin/sqlite3") {
         let o = sandboxed(
             &["sqlite3", "/tmp/t.db", "create table t(a); insert into t values(1),(2); select sum(a) from t"],
             &Opts::default(),
         );
         assert_eq!(String::from_utf8_lossy(&o.stdout), "3\n", "stderr: {}", String::from_utf8_lossy(&o.stderr));
-    } else {
-        eprintln!("skipped sqlite3: not installed");
     }
     both(&["sh", "-c", "tar czf /tmp/x.tgz /usr/include/linux 2>/dev/null && tar tzf /tmp/x.tgz | wc -l"]);
     both(&["sh", "-c", "find /usr/lib -name '*.so' | wc -l"]);
