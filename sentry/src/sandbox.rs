@@ -89,14 +89,34 @@ fn resolve_program(t: &Task, program: &[u8], envp: &[Vec<u8>]) -> Vec<u8> {
     program.to_vec()
 }
 
-/// The default root file system of `sbx run`: the Gofer's tree read-only under a
-/// tmpfs upper layer, with /tmp, /dev, /dev/shm and /proc mounted on top.
+/// A mount asked for on the command line.
+pub enum ExtraMount {
+    /// A host directory served by its own Gofer (`-v HOST:GUEST[:ro]`).
+    Host {
+        /// Where in the sandbox.
+        at: Vec<u8>,
+        /// The Gofer serving it.
+        gofer: Arc<sbx_gofer::GoferClient>,
+        /// Writes reach the host.
+        writable: bool,
+    },
+    /// A fresh tmpfs (`--tmpfs PATH`).
+    Tmpfs {
+        /// Where in the sandbox.
+        at: Vec<u8>,
+    },
+}
+
+/// The root file system of `sbx run`: the Gofer's tree (the host root or `--root`)
+/// read-only under a tmpfs upper layer, with /tmp, /dev, /dev/shm and /proc mounted
+/// on top, then the command line's mounts.
 pub fn sandbox_mounts(
     pool: &Arc<MemoryPool>,
     gofer: Arc<sbx_gofer::GoferClient>,
+    extra: Vec<ExtraMount>,
 ) -> Result<Arc<MountNamespace>, Errno> {
     use crate::fs::{dev, gofer::GoferInode, overlay, proc, tmpfs::TmpFs};
-    let lower = GoferInode::root(gofer)?;
+    let lower = GoferInode::root(gofer, false)?;
     let root_mode = vfs::Inode::stat(lower.as_ref())?.st_mode & 0o7777;
     let upper = TmpFs::new_root(pool, 0x30, root_mode, 0, 0);
     let root: Arc<dyn vfs::Inode> = Arc::new(overlay::Ovl(overlay::OvlInode::root(upper, lower)));
@@ -105,6 +125,12 @@ pub fn sandbox_mounts(
     ns.mount(b"/dev", dev::new_devfs(pool, 0x32)?);
     ns.mount(b"/dev/shm", TmpFs::new_root(pool, 0x33, 0o1777, 0, 0));
     ns.mount(b"/proc", proc::new_procfs());
+    for (i, m) in extra.into_iter().enumerate() {
+        match m {
+            ExtraMount::Host { at, gofer, writable } => ns.mount(&at, GoferInode::root(gofer, writable)?),
+            ExtraMount::Tmpfs { at } => ns.mount(&at, TmpFs::new_root(pool, 0x50 + i as u64, 0o1777, 0, 0)),
+        }
+    }
     Ok(Arc::new(ns))
 }
 

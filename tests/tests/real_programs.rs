@@ -196,3 +196,63 @@ fn sqlite_and_archives() {
     both(&["sh", "-c", "tar czf /tmp/x.tgz /usr/include/linux 2>/dev/null && tar tzf /tmp/x.tgz | wc -l"]);
     both(&["sh", "-c", "find /usr/lib -name '*.so' | wc -l"]);
 }
+
+#[test]
+fn volumes_write_through_and_read_only() {
+    let host = scratch().join(format!("vol-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&host);
+    std::fs::create_dir_all(&host).unwrap();
+    let v = format!("{}:/data", host.display());
+    let o = sandboxed(
+        &["sh", "-c", "cp /etc/os-release /data/ && mkdir /data/d && echo hi > /data/d/f && mv /data/d/f /data/d/g && cat /data/d/g"],
+        &Opts { sbx_args: vec!["-v".into(), v.clone()], ..Default::default() },
+    );
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "hi\n", "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(std::fs::read(host.join("os-release")).unwrap(), std::fs::read("/etc/os-release").unwrap());
+    assert_eq!(std::fs::read_to_string(host.join("d/g")).unwrap(), "hi\n");
+    assert!(!host.join("d/f").exists());
+    // Read-only: refused, and the host is unchanged.
+    let o = sandboxed(
+        &["sh", "-c", "echo x > /data/new"],
+        &Opts { sbx_args: vec!["-v".into(), format!("{v}:ro")], ..Default::default() },
+    );
+    assert_ne!(o.status, 0);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("Read-only file system"));
+    assert!(!host.join("new").exists());
+    // Without -v the same path is the read-only host tree under the overlay.
+    let path = format!("{}/new", host.display());
+    let o = sandboxed(&["sh", "-c", &format!("echo x > {path} && cat {path}")], &Opts::default());
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "x\n");
+    assert!(!host.join("new").exists(), "a write without -v reached the host");
+    // Bad options are one line that says what is wrong.
+    let o = sandboxed(&["true"], &Opts { sbx_args: vec!["-v".into(), "/nonexistent:/x".into()], ..Default::default() });
+    assert_eq!(o.status, 125);
+    assert_eq!(String::from_utf8_lossy(&o.stderr).lines().count(), 1, "{}", String::from_utf8_lossy(&o.stderr));
+    std::fs::remove_dir_all(&host).unwrap();
+}
+
+#[test]
+fn another_root_and_tmpfs() {
+    if !installed("/bin/busybox") {
+        return;
+    }
+    let root = scratch().join(format!("root-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(root.join("bin")).unwrap();
+    std::fs::copy("/bin/busybox", root.join("bin/busybox")).unwrap();
+    std::fs::write(root.join("marker"), "in the other root\n").unwrap();
+    let o = sandboxed(
+        &["/bin/busybox", "sh", "-c", "cat /marker; ls /; echo t > /scratch/f; cat /scratch/f"],
+        &Opts {
+            sbx_args: vec!["--root".into(), root.display().to_string(), "--tmpfs".into(), "/scratch".into()],
+            ..Default::default()
+        },
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "in the other root\nbin\nmarker\nt\n",
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    std::fs::remove_dir_all(&root).unwrap();
+}

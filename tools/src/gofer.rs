@@ -27,7 +27,8 @@ pub fn gofer(args: GoferArgs) -> Result<()> {
     // The Gofer must not outlive its Sentry.
     nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL).context("PR_SET_PDEATHSIG")?;
     if nix::unistd::getppid().as_raw() == 1 {
-        bail!("the Sentry is gone");
+        // The Sentry exited before we started: nothing to serve.
+        std::process::exit(0);
     }
     if nix::fcntl::fcntl(args.fd, nix::fcntl::FcntlArg::F_GETFD).is_err() {
         bail!("--fd {} is not an open file descriptor", args.fd);

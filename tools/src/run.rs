@@ -21,6 +21,17 @@ pub struct RunArgs {
     /// Host name inside the sandbox.
     #[arg(long, default_value = "sbx")]
     hostname: String,
+    /// Use DIR as the sandbox's root file system (read-only, under an in-memory
+    /// writable layer) instead of the host's root.
+    #[arg(long, value_name = "DIR")]
+    root: Option<std::path::PathBuf>,
+    /// Bind-mount a host directory: HOST:GUEST (writes reach the host) or
+    /// HOST:GUEST:ro. May be repeated.
+    #[arg(short = 'v', long = "volume", value_name = "HOST:GUEST[:ro]")]
+    volumes: Vec<String>,
+    /// Mount an empty tmpfs at PATH inside the sandbox. May be repeated.
+    #[arg(long, value_name = "PATH")]
+    tmpfs: Vec<String>,
     /// Most processes alive at once inside the sandbox (fork fails with EAGAIN beyond).
     #[arg(long, default_value_t = 4096)]
     pids: usize,
@@ -53,15 +64,64 @@ fn init_logging(args: &RunArgs) -> Result<()> {
     Ok(())
 }
 
+/// `/a//b/` → `/a/b`.
+fn normalize(p: &str) -> String {
+    let parts: Vec<&str> = p.split('/').filter(|c| !c.is_empty() && *c != ".").collect();
+    format!("/{}", parts.join("/"))
+}
+
+/// Parses `HOST:GUEST[:ro|:rw]`.
+fn parse_volume(v: &str) -> Result<(String, String, bool)> {
+    let parts: Vec<&str> = v.split(':').collect();
+    let (host, guest, writable) = match parts.as_slice() {
+        [h, g] => (*h, *g, true),
+        [h, g, "ro"] => (*h, *g, false),
+        [h, g, "rw"] => (*h, *g, true),
+        _ => anyhow::bail!("-v {v}: expected HOST:GUEST or HOST:GUEST:ro"),
+    };
+    if !std::path::Path::new(host).is_dir() {
+        anyhow::bail!("-v {v}: host path {host} is not a directory");
+    }
+    if !guest.starts_with('/') || normalize(guest) == "/" {
+        anyhow::bail!("-v {v}: the path inside the sandbox must be absolute and not /");
+    }
+    Ok((host.to_string(), normalize(guest), writable))
+}
+
 /// Runs the sandbox; returns the exit status for `sbx` itself.
 pub fn run(args: RunArgs) -> Result<i32> {
     init_logging(&args)?;
-    let gofer = crate::gofer::start(std::path::Path::new("/"), false)?;
+    let root = args.root.clone().unwrap_or_else(|| "/".into());
+    if !root.is_dir() {
+        anyhow::bail!("--root {}: not a directory", root.display());
+    }
+    // Check every mount before starting any Gofer.
+    let volumes = args.volumes.iter().map(|v| parse_volume(v)).collect::<Result<Vec<_>>>()?;
+    for p in &args.tmpfs {
+        if !p.starts_with('/') {
+            anyhow::bail!("--tmpfs {p}: the path inside the sandbox must be absolute");
+        }
+    }
+    let gofer = crate::gofer::start(&root, false)?;
+    let mut extra = Vec::new();
+    let mut gofers = vec![];
+    for (host, guest, writable) in volumes {
+        let g = crate::gofer::start(std::path::Path::new(&host), writable)?;
+        extra.push(sbx_sentry::sandbox::ExtraMount::Host {
+            at: guest.into_bytes(),
+            gofer: Arc::new(sbx_gofer::GoferClient::new(g.sock)),
+            writable,
+        });
+        gofers.push(g.child);
+    }
+    for p in &args.tmpfs {
+        extra.push(sbx_sentry::sandbox::ExtraMount::Tmpfs { at: normalize(p).into_bytes() });
+    }
     let client = Arc::new(sbx_gofer::GoferClient::new(gofer.sock));
     let uid = nix::unistd::getuid().as_raw();
     let gid = nix::unistd::getgid().as_raw();
     let pool = sbx_sentry::mm::MemoryPool::new().context("creating the memory file")?;
-    let mounts = sbx_sentry::sandbox::sandbox_mounts(&pool, client)
+    let mounts = sbx_sentry::sandbox::sandbox_mounts(&pool, client, extra)
         .map_err(|e| anyhow::anyhow!("building the root file system (is the gofer running?): {e}"))?;
     let platform: Arc<dyn sbx_platform::Platform> =
         Arc::new(sbx_platform::ptrace::PtracePlatform::new().context("preparing the ptrace platform")?);
@@ -102,9 +162,11 @@ pub fn run(args: RunArgs) -> Result<i32> {
         }
         Err(e) => return Err(e.into()),
     };
-    let mut child = gofer.child;
-    let _ = child.kill();
-    let _ = child.wait();
+    gofers.push(gofer.child);
+    for mut child in gofers {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
     Ok(match exit {
         TaskExit::Exited(c) => c,
         TaskExit::Signaled(s) => 128 + s,

@@ -1,8 +1,10 @@
-//! A host directory tree served by the Gofer, read-only.
+//! A host directory tree served by the Gofer: read-only (the root's lower layer) or
+//! writable (`-v HOST:GUEST` bind mounts).
 //!
-//! Nodes cache their attributes, children (including misses), listings and link
-//! targets: the served tree is read-only for the sandbox, so the cache is only stale
-//! if the host changes the tree during the run (documented in the README).
+//! Nodes cache their children (including misses), listings and link targets; the
+//! sandbox's own changes update the caches, so they are only stale if the host
+//! changes the tree during the run (documented in the README). Writable trees fetch
+//! attributes fresh on every stat.
 
 use std::any::Any;
 use std::collections::HashMap;
@@ -21,7 +23,8 @@ use crate::vfs::{DirEntry, FileDescription, FileOps, Inode};
 pub struct GoferInode {
     client: Arc<GoferClient>,
     id: NodeId,
-    stat: Stat,
+    stat: Mutex<Stat>,
+    writable: bool,
     /// name → child (None: known not to exist).
     children: Mutex<HashMap<Vec<u8>, Option<Arc<GoferInode>>>>,
     listing: Mutex<Option<Vec<DirEntry>>>,
@@ -30,25 +33,56 @@ pub struct GoferInode {
 
 impl GoferInode {
     /// The root of the tree `client` serves.
-    pub fn root(client: Arc<GoferClient>) -> Result<Arc<GoferInode>, Errno> {
+    pub fn root(client: Arc<GoferClient>, writable: bool) -> Result<Arc<GoferInode>, Errno> {
         let r = client.root()?;
-        Ok(Arc::new(GoferInode::new(client, r.id, r.stat)))
+        Ok(Arc::new(GoferInode::new(client, r.id, r.stat, writable)))
     }
 
-    fn new(client: Arc<GoferClient>, id: NodeId, stat: Stat) -> Self {
+    fn new(client: Arc<GoferClient>, id: NodeId, stat: Stat, writable: bool) -> Self {
         GoferInode {
             client,
             id,
-            stat,
+            stat: Mutex::new(stat),
+            writable,
             children: Mutex::new(HashMap::new()),
             listing: Mutex::new(None),
             target: Mutex::new(None),
         }
     }
 
-    /// Opens the host file for reading (the host fd is donated by the Gofer).
+    /// Opens the host file (the host fd is donated by the Gofer).
     pub fn open_host(&self, flags: u32) -> Result<OwnedFd, Errno> {
         self.client.open(self.id, flags)
+    }
+
+    fn cached_stat(&self) -> Stat {
+        *self.stat.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn mode(&self) -> u32 {
+        self.cached_stat().st_mode & S_IFMT
+    }
+
+    fn check_writable(&self) -> Result<(), Errno> {
+        if self.writable {
+            Ok(())
+        } else {
+            Err(Errno::EROFS)
+        }
+    }
+
+    /// Forgets what this directory knew about `name` (it changed).
+    fn forget(&self, name: &[u8]) {
+        self.children.lock().unwrap_or_else(|e| e.into_inner()).remove(name);
+        *self.listing.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    fn same_tree(&self, other: &Arc<dyn Inode>) -> Result<Arc<GoferInode>, Errno> {
+        let o = other.clone().into_any().downcast::<GoferInode>().map_err(|_| Errno::EXDEV)?;
+        if !Arc::ptr_eq(&o.client, &self.client) {
+            return Err(Errno::EXDEV);
+        }
+        Ok(o)
     }
 }
 
@@ -62,11 +96,16 @@ impl Drop for GoferInode {
 
 impl Inode for GoferInode {
     fn stat(&self) -> Result<Stat, Errno> {
-        Ok(self.stat)
+        if self.writable {
+            let st = self.client.stat(self.id)?;
+            *self.stat.lock().unwrap_or_else(|e| e.into_inner()) = st;
+            return Ok(st);
+        }
+        Ok(self.cached_stat())
     }
 
     fn lookup(&self, _t: &Task, name: &[u8]) -> Result<Arc<dyn Inode>, Errno> {
-        if self.stat.st_mode & S_IFMT != S_IFDIR {
+        if self.mode() != S_IFDIR {
             return Err(Errno::ENOTDIR);
         }
         let mut c = self.children.lock().unwrap_or_else(|e| e.into_inner());
@@ -75,7 +114,7 @@ impl Inode for GoferInode {
         }
         match self.client.walk(self.id, name) {
             Ok(info) => {
-                let n = Arc::new(GoferInode::new(self.client.clone(), info.id, info.stat));
+                let n = Arc::new(GoferInode::new(self.client.clone(), info.id, info.stat, self.writable));
                 c.insert(name.to_vec(), Some(n.clone()));
                 Ok(n)
             }
@@ -113,12 +152,12 @@ impl Inode for GoferInode {
     }
 
     fn open(self: Arc<Self>, _t: &Task, flags: OpenFlags) -> Result<Box<dyn FileOps>, Errno> {
-        match self.stat.st_mode & S_IFMT {
+        match self.mode() {
             S_IFREG => {
                 if flags.writable() {
-                    return Err(Errno::EROFS);
+                    self.check_writable()?;
                 }
-                let fd = self.open_host(0)?;
+                let fd = self.open_host(flags.access())?;
                 Ok(Box::new(HostFdFile { fd, inode: self }))
             }
             S_IFDIR => Ok(Box::new(crate::vfs::DirFile)),
@@ -127,8 +166,79 @@ impl Inode for GoferInode {
         }
     }
 
-    fn setattr(&self, _t: &Task, _a: &crate::vfs::SetAttr) -> Result<(), Errno> {
-        Err(Errno::EROFS)
+    fn setattr(&self, _t: &Task, a: &crate::vfs::SetAttr) -> Result<(), Errno> {
+        self.check_writable()?;
+        let time = |t: Option<(i64, i64)>| t.map(|(sec, nsec)| sbx_gofer::SetTime::At { sec, nsec });
+        let attr = sbx_gofer::SetAttr {
+            mode: a.mode,
+            uid: a.uid,
+            gid: a.gid,
+            size: a.size,
+            atime: time(a.atime),
+            mtime: time(a.mtime),
+        };
+        self.client.setattr(self.id, &attr)
+    }
+
+    fn create(&self, _t: &Task, name: &[u8], c: crate::vfs::Create) -> Result<Arc<dyn Inode>, Errno> {
+        self.check_writable()?;
+        let flags = (libc::O_RDWR | libc::O_CREAT | libc::O_EXCL) as u32;
+        let (info, _fd) = self.client.create(self.id, name, flags, c.mode & 0o7777)?;
+        self.forget(name);
+        Ok(Arc::new(GoferInode::new(self.client.clone(), info.id, info.stat, true)))
+    }
+
+    fn mkdir(&self, _t: &Task, name: &[u8], c: crate::vfs::Create) -> Result<(), Errno> {
+        self.check_writable()?;
+        self.client.mkdir(self.id, name, c.mode & 0o7777)?;
+        self.forget(name);
+        Ok(())
+    }
+
+    fn symlink(&self, _t: &Task, name: &[u8], target: &[u8], _c: crate::vfs::Create) -> Result<(), Errno> {
+        self.check_writable()?;
+        self.client.symlink(self.id, name, target)?;
+        self.forget(name);
+        Ok(())
+    }
+
+    fn link(&self, _t: &Task, name: &[u8], target: &Arc<dyn Inode>) -> Result<(), Errno> {
+        self.check_writable()?;
+        let tg = self.same_tree(target)?;
+        self.client.link(self.id, name, tg.id)?;
+        self.forget(name);
+        Ok(())
+    }
+
+    fn unlink(&self, _t: &Task, name: &[u8]) -> Result<(), Errno> {
+        self.check_writable()?;
+        self.client.unlink(self.id, name, false)?;
+        self.forget(name);
+        Ok(())
+    }
+
+    fn rmdir(&self, _t: &Task, name: &[u8]) -> Result<(), Errno> {
+        self.check_writable()?;
+        self.client.unlink(self.id, name, true)?;
+        self.forget(name);
+        Ok(())
+    }
+
+    fn rename(&self, t: &Task, old: &[u8], new_dir: &Arc<dyn Inode>, new: &[u8], flags: u32) -> Result<(), Errno> {
+        const RENAME_NOREPLACE: u32 = 1;
+        self.check_writable()?;
+        let nd = self.same_tree(new_dir)?;
+        if flags & !RENAME_NOREPLACE != 0 {
+            // RENAME_EXCHANGE and RENAME_WHITEOUT are not offered on host trees.
+            return Err(Errno::EINVAL);
+        }
+        if flags & RENAME_NOREPLACE != 0 && nd.lookup(t, new).is_ok() {
+            return Err(Errno::EEXIST);
+        }
+        self.client.rename(self.id, old, nd.id, new)?;
+        self.forget(old);
+        nd.forget(new);
+        Ok(())
     }
 
     fn statfs(&self) -> Result<Statfs, Errno> {
@@ -160,12 +270,21 @@ impl FileOps for HostFdFile {
         }
     }
 
-    fn write(&self, _f: &FileDescription, _buf: &[u8], _off: u64) -> Result<usize, Errno> {
-        Err(Errno::EBADF)
+    fn write(&self, _f: &FileDescription, buf: &[u8], off: u64) -> Result<usize, Errno> {
+        loop {
+            match nix::sys::uio::pwrite(&self.fd, buf, off as i64) {
+                Err(nix::Error::EINTR) => continue,
+                r => return r.map_err(|e| Errno(e as i32)),
+            }
+        }
     }
 
     fn stat(&self, _f: &FileDescription) -> Result<Stat, Errno> {
         self.inode.stat()
+    }
+
+    fn sync(&self) -> Result<(), Errno> {
+        nix::unistd::fsync(self.fd.as_raw_fd()).map_err(|e| Errno(e as i32))
     }
 
     fn host_fd(&self) -> Option<BorrowedFd<'_>> {
