@@ -2,6 +2,7 @@
 //! procfs.
 
 pub mod dev;
+pub mod epoll;
 pub mod gofer;
 pub mod overlay;
 pub mod pipe;

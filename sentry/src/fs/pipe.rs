@@ -33,6 +33,8 @@ struct Inner {
 /// The shared part of a pipe.
 pub struct Pipe {
     inner: Mutex<Inner>,
+    /// Moves on every read, write and close (edge-triggered epoll).
+    seq: std::sync::atomic::AtomicU64,
     cond: Condvar,
     ino: u64,
 }
@@ -61,6 +63,11 @@ impl Pipe {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    fn changed(&self) {
+        self.seq.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.cond.notify_all();
+    }
+
     /// Bytes waiting to be read.
     pub fn available(&self) -> usize {
         self.lock().buf.len()
@@ -83,7 +90,7 @@ impl Pipe {
         }
         g.cap = cap;
         drop(g);
-        self.cond.notify_all();
+        self.changed();
         Ok(cap)
     }
 }
@@ -98,6 +105,7 @@ pub struct PipeEnd {
 pub fn new_pipe(ino: u64) -> (PipeEnd, PipeEnd) {
     let p = Arc::new(Pipe {
         inner: Mutex::new(Inner { buf: VecDeque::new(), cap: PIPE_DEF_SIZE, readers: 1, writers: 1 }),
+        seq: Default::default(),
         cond: Condvar::new(),
         ino,
     });
@@ -113,7 +121,7 @@ impl Drop for PipeEnd {
             g.readers -= 1;
         }
         drop(g);
-        self.pipe.cond.notify_all();
+        self.pipe.changed();
     }
 }
 
@@ -136,7 +144,7 @@ impl PipeEnd {
                     *d = s;
                 }
                 drop(g);
-                self.pipe.cond.notify_all();
+                self.pipe.changed();
                 return Ok(n);
             }
             if g.writers == 0 || buf.is_empty() {
@@ -177,7 +185,7 @@ impl PipeEnd {
                 let n = room.min(left);
                 g.buf.extend(&buf[done..done + n]);
                 done += n;
-                self.pipe.cond.notify_all();
+                self.pipe.changed();
                 if done == buf.len() {
                     return Ok(done);
                 }
@@ -241,5 +249,8 @@ impl FileOps for PipeEnd {
     }
     fn as_pipe(&self) -> Option<&PipeEnd> {
         Some(self)
+    }
+    fn poll_seq(&self) -> u64 {
+        self.pipe.seq.load(std::sync::atomic::Ordering::Relaxed)
     }
 }

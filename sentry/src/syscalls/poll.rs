@@ -1,4 +1,4 @@
-//! poll(2), ppoll(2), select(2), pselect6(2).
+//! poll(2), ppoll(2), select(2), pselect6(2) and epoll.
 //!
 //! Readiness comes from each file's `FileOps::poll`. Waiting re-checks in short
 //! slices on the process's wait queue, so a signal ends the wait at once and file
@@ -11,9 +11,13 @@ use sbx_abi::structs::{Timespec, Timeval};
 use sbx_abi::{Errno, SysResult};
 
 use super::{sys, Syscall, SyscallArgs};
+use crate::fs::epoll::{Epoll, EpollFile, EPOLLEXCLUSIVE};
 use crate::fs::pipe::{POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI, POLLRDNORM, POLLWRNORM};
 use crate::kernel::signals::{self, UNBLOCKABLE};
 use crate::kernel::Task;
+use crate::vfs::FileDescription;
+use sbx_abi::flags::OpenFlags;
+use std::sync::Arc;
 
 /// This family's table entries.
 pub(super) const SYSCALLS: &[Syscall] = &[
@@ -21,6 +25,12 @@ pub(super) const SYSCALLS: &[Syscall] = &[
     sys!(SYS_PPOLL, sys_ppoll, "xuxxu"),
     sys!(SYS_SELECT, sys_select, "dxxxx"),
     sys!(SYS_PSELECT6, sys_pselect6, "dxxxxx"),
+    sys!(SYS_EPOLL_CREATE, sys_epoll_create, "d"),
+    sys!(SYS_EPOLL_CREATE1, sys_epoll_create1, "x"),
+    sys!(SYS_EPOLL_CTL, sys_epoll_ctl, "dddx"),
+    sys!(SYS_EPOLL_WAIT, sys_epoll_wait, "dxdd"),
+    sys!(SYS_EPOLL_PWAIT, sys_epoll_pwait, "dxddxu"),
+    sys!(SYS_EPOLL_PWAIT2, sys_epoll_pwait2, "dxdxxu"),
 ];
 
 /// Most fds one poll may name (RLIMIT_NOFILE's ceiling).
@@ -206,4 +216,116 @@ pub fn sys_pselect6(t: &Task, a: &SyscallArgs) -> SysResult {
         temp_mask(t, ss, len as usize)?;
     }
     do_select(t, a.i32(0), [a.addr(1), a.addr(2), a.addr(3)], deadline)
+}
+
+const EPOLL_CTL_ADD: i32 = 1;
+const EPOLL_CTL_DEL: i32 = 2;
+const EPOLL_CTL_MOD: i32 = 3;
+const EPOLL_CLOEXEC: u32 = 0o2000000;
+
+/// epoll_create1(2).
+pub fn sys_epoll_create1(t: &Task, a: &SyscallArgs) -> SysResult {
+    let flags = a.u32(0);
+    if flags & !EPOLL_CLOEXEC != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let f = Arc::new(FileDescription::new(
+        Box::new(EpollFile(Epoll::default())),
+        OpenFlags::O_RDWR,
+        "anon_inode:[eventpoll]".into(),
+    ));
+    Ok(t.fds.install(f, flags & EPOLL_CLOEXEC != 0)? as u64)
+}
+
+/// epoll_create(2): the size must be positive and is otherwise ignored.
+pub fn sys_epoll_create(t: &Task, a: &SyscallArgs) -> SysResult {
+    if a.i32(0) <= 0 {
+        return Err(Errno::EINVAL);
+    }
+    sys_epoll_create1(t, &SyscallArgs([0; 6]))
+}
+
+/// epoll_ctl(2). `struct epoll_event { u32 events; u64 data; }` is packed (12 bytes).
+pub fn sys_epoll_ctl(t: &Task, a: &SyscallArgs) -> SysResult {
+    let (epfd, op, fd, ev) = (a.fd(0), a.i32(1), a.fd(2), a.addr(3));
+    let ep_file = t.fds.get(epfd)?;
+    let target = t.fds.get(fd)?;
+    let ep = ep_file.ops.as_epoll().ok_or(Errno::EINVAL)?;
+    if epfd == fd || Arc::ptr_eq(&ep_file, &target) {
+        return Err(Errno::EINVAL);
+    }
+    if target.inode().is_some_and(|i| crate::vfs::is_regular(i.as_ref()) || crate::vfs::is_dir(i.as_ref())) {
+        // Regular files and directories are always ready and not pollable (EPERM).
+        return Err(Errno::EPERM);
+    }
+    if let Some(inner) = target.ops.as_epoll() {
+        if inner.reaches(ep, 0) {
+            return Err(Errno::ELOOP);
+        }
+    }
+    let read_event = || -> Result<(u32, u64), Errno> {
+        let raw: [u8; 12] = t.mm().copy_in(ev)?;
+        Ok((
+            u32::from_le_bytes([raw[0], raw[1], raw[2], raw[3]]),
+            u64::from_le_bytes(raw[4..12].try_into().map_err(|_| Errno::EINVAL)?),
+        ))
+    };
+    match op {
+        EPOLL_CTL_ADD => {
+            let (events, data) = read_event()?;
+            ep.add(fd, &target, events, data)?;
+        }
+        EPOLL_CTL_MOD => {
+            let (events, data) = read_event()?;
+            if events & EPOLLEXCLUSIVE != 0 {
+                return Err(Errno::EINVAL);
+            }
+            ep.modify(fd, &target, events, data)?;
+        }
+        EPOLL_CTL_DEL => ep.delete(fd, &target)?,
+        _ => return Err(Errno::EINVAL),
+    }
+    Ok(0)
+}
+
+fn do_epoll_wait(t: &Task, epfd: i32, events: u64, max: i32, deadline: Option<Instant>) -> SysResult {
+    if max <= 0 || max as usize > (i32::MAX as usize) / 12 {
+        return Err(Errno::EINVAL);
+    }
+    let f = t.fds.get(epfd)?;
+    let ep = f.ops.as_epoll().ok_or(Errno::EINVAL)?;
+    let got = wait_ready(t, deadline, || {
+        let r = ep.ready(max as usize);
+        Ok((!r.is_empty()).then_some(r))
+    })?
+    .unwrap_or_default();
+    let mut out = Vec::with_capacity(got.len() * 12);
+    for (ev, data) in &got {
+        out.extend_from_slice(&ev.to_le_bytes());
+        out.extend_from_slice(&data.to_le_bytes());
+    }
+    t.mm().copy_out_bytes(events, &out)?;
+    Ok(got.len() as u64)
+}
+
+fn ms_deadline(timeout: i32) -> Option<Instant> {
+    (timeout >= 0).then(|| Instant::now() + Duration::from_millis(timeout as u64))
+}
+
+/// epoll_wait(2).
+pub fn sys_epoll_wait(t: &Task, a: &SyscallArgs) -> SysResult {
+    do_epoll_wait(t, a.fd(0), a.addr(1), a.i32(2), ms_deadline(a.i32(3)))
+}
+
+/// epoll_pwait(2).
+pub fn sys_epoll_pwait(t: &Task, a: &SyscallArgs) -> SysResult {
+    temp_mask(t, a.addr(4), a.usize(5))?;
+    do_epoll_wait(t, a.fd(0), a.addr(1), a.i32(2), ms_deadline(a.i32(3)))
+}
+
+/// epoll_pwait2(2): the timeout is a timespec.
+pub fn sys_epoll_pwait2(t: &Task, a: &SyscallArgs) -> SysResult {
+    let deadline = timespec_deadline(t, a.addr(3))?;
+    temp_mask(t, a.addr(4), a.usize(5))?;
+    do_epoll_wait(t, a.fd(0), a.addr(1), a.i32(2), deadline)
 }

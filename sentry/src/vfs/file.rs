@@ -70,6 +70,15 @@ pub trait FileOps: Send + Sync + Any {
     fn as_pipe(&self) -> Option<&crate::fs::pipe::PipeEnd> {
         None
     }
+    /// A counter that moves whenever the file's readiness may have changed (data in,
+    /// data out, an end closed): edge-triggered epoll reports each change.
+    fn poll_seq(&self) -> u64 {
+        0
+    }
+    /// The epoll instance, for epoll fds.
+    fn as_epoll(&self) -> Option<&crate::fs::epoll::Epoll> {
+        None
+    }
     /// Readiness for poll/select (POLL* bits); regular files are always ready.
     fn poll(&self) -> u32 {
         match self.as_pipe() {
