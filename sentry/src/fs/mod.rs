@@ -3,6 +3,7 @@
 
 pub mod dev;
 pub mod epoll;
+pub mod eventfd;
 pub mod gofer;
 pub mod overlay;
 pub mod pipe;

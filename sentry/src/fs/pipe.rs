@@ -250,6 +250,12 @@ impl FileOps for PipeEnd {
     fn as_pipe(&self) -> Option<&PipeEnd> {
         Some(self)
     }
+    fn read_blocking(&self, t: &Task, buf: &mut [u8], nonblock: bool) -> Option<Result<usize, Errno>> {
+        Some(self.read_task(t, buf, nonblock))
+    }
+    fn write_blocking(&self, t: &Task, buf: &[u8], nonblock: bool) -> Option<Result<usize, Errno>> {
+        Some(self.write_task(t, buf, nonblock))
+    }
     fn poll_seq(&self) -> u64 {
         self.pipe.seq.load(std::sync::atomic::Ordering::Relaxed)
     }

@@ -67,11 +67,13 @@ pub fn do_read(t: &Task, f: &FileDescription, addr: u64, len: usize, off: Option
         return Ok(0);
     }
     let len = len.min(MAX_RW_COUNT);
-    if let Some(p) = f.ops.as_pipe() {
+    if !f.ops.seekable() {
         let mut buf = vec![0u8; len.min(crate::fs::pipe::PIPE_MAX_SIZE)];
-        let n = p.read_task(t, &mut buf, nonblock(f))?;
-        t.mm().copy_out_bytes(addr, &buf[..n])?;
-        return Ok(n as u64);
+        if let Some(r) = f.ops.read_blocking(t, &mut buf, nonblock(f)) {
+            let n = r?;
+            t.mm().copy_out_bytes(addr, &buf[..n])?;
+            return Ok(n as u64);
+        }
     }
     let seekable = f.ops.seekable();
     let host_pos = off.is_none() && f.ops.host_position();
@@ -132,10 +134,12 @@ pub fn do_write(t: &Task, f: &FileDescription, addr: u64, len: usize, off: Optio
     }
     let len = len.min(MAX_RW_COUNT);
     let mm = t.mm();
-    if let Some(p) = f.ops.as_pipe() {
+    if !f.ops.seekable() {
         let mut buf = vec![0u8; len.min(16 << 20)];
         mm.copy_in_bytes(addr, &mut buf)?;
-        return Ok(p.write_task(t, &buf, nonblock(f))? as u64);
+        if let Some(r) = f.ops.write_blocking(t, &buf, nonblock(f)) {
+            return Ok(r? as u64);
+        }
     }
     let seekable = f.ops.seekable();
     let host_pos = off.is_none() && f.ops.host_position();

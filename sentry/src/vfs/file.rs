@@ -70,10 +70,24 @@ pub trait FileOps: Send + Sync + Any {
     fn as_pipe(&self) -> Option<&crate::fs::pipe::PipeEnd> {
         None
     }
+    /// For files whose reads block (pipes, eventfd, timerfd): read for task `t`,
+    /// waiting unless `nonblock`. None: use [`read`](Self::read).
+    fn read_blocking(&self, _t: &Task, _buf: &mut [u8], _nonblock: bool) -> Option<Result<usize, Errno>> {
+        None
+    }
+    /// For files whose writes block: the counterpart of
+    /// [`read_blocking`](Self::read_blocking).
+    fn write_blocking(&self, _t: &Task, _buf: &[u8], _nonblock: bool) -> Option<Result<usize, Errno>> {
+        None
+    }
     /// A counter that moves whenever the file's readiness may have changed (data in,
     /// data out, an end closed): edge-triggered epoll reports each change.
     fn poll_seq(&self) -> u64 {
         0
+    }
+    /// The timer, for timerfds.
+    fn as_timerfd(&self) -> Option<&crate::fs::eventfd::TimerFd> {
+        None
     }
     /// The epoll instance, for epoll fds.
     fn as_epoll(&self) -> Option<&crate::fs::epoll::Epoll> {
