@@ -256,3 +256,26 @@ fn another_root_and_tmpfs() {
     );
     std::fs::remove_dir_all(&root).unwrap();
 }
+
+#[test]
+fn closed_host_stdout_raises_sigpipe() {
+    use std::io::Read;
+    sbx_tests::cloexec_inherited();
+    let mut child = std::process::Command::new(sbx_tests::sbx_bin())
+        .args(["run", "yes"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let mut two = [0u8; 2];
+    out.read_exact(&mut two).unwrap();
+    assert_eq!(&two, b"y\n");
+    drop(out);
+    let o = child.wait_with_output().unwrap();
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(o.status.code(), Some(141), "{:?}", o.status.signal());
+    assert!(o.stderr.is_empty(), "yes complained: {}", String::from_utf8_lossy(&o.stderr));
+    both(&["sh", "-c", "yes | head -2; echo done"]);
+}

@@ -123,8 +123,24 @@ pub fn do_read(t: &Task, f: &FileDescription, addr: u64, len: usize, off: Option
 }
 
 /// Writes `len` bytes from guest memory at `addr`, at `off` or at (and advancing)
-/// the file position; O_APPEND writes at the end.
+/// the file position; O_APPEND writes at the end. A write that finds no reader
+/// (EPIPE, also on the host stdio) raises SIGPIPE, as Linux's pipes do.
 pub fn do_write(t: &Task, f: &FileDescription, addr: u64, len: usize, off: Option<u64>) -> SysResult {
+    let r = write_inner(t, f, addr, len, off);
+    if r == Err(Errno::EPIPE) {
+        let uid = t.creds.borrow().uid.0;
+        let info = crate::kernel::signals::SignalInfo {
+            signo: sbx_abi::flags::signal::SIGPIPE,
+            pid: t.tgid,
+            uid,
+            ..Default::default()
+        };
+        crate::kernel::signals::queue(t, info);
+    }
+    r
+}
+
+fn write_inner(t: &Task, f: &FileDescription, addr: u64, len: usize, off: Option<u64>) -> SysResult {
     let fl = f.flags();
     if !fl.writable() || fl.contains(OpenFlags::O_PATH) {
         return Err(Errno::EBADF);
