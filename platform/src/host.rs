@@ -39,3 +39,24 @@ pub fn getrandom(buf: &mut [u8], flags: u32) -> Result<usize, nix::Error> {
         Ok(r as usize)
     }
 }
+
+/// An ioctl that passes `data` to a host terminal (TCSETS, TCSETSW, TCSETSF with a
+/// kernel termios, TIOCSWINSZ with a winsize). Other requests are ENOTTY.
+pub fn ioctl_write(fd: BorrowedFd<'_>, req: libc::c_ulong, data: &[u8]) -> Result<(), nix::Error> {
+    let need = match req {
+        libc::TCSETS | libc::TCSETSW | libc::TCSETSF => 36,
+        libc::TIOCSWINSZ => 8,
+        _ => return Err(nix::Error::ENOTTY),
+    };
+    if data.len() < need {
+        return Err(nix::Error::EINVAL);
+    }
+    // SAFETY: `req` is one of the requests above; the kernel reads at most the
+    // structure's size from `data`, which is that long (checked).
+    let r = unsafe { libc::ioctl(fd.as_raw_fd(), req, data.as_ptr()) };
+    if r < 0 {
+        Err(nix::Error::last())
+    } else {
+        Ok(())
+    }
+}

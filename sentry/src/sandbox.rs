@@ -158,9 +158,21 @@ pub fn run(
     let (asp, mut ctx) = platform.new_process(pool.file.fd())?;
     let mm = Arc::new(MemoryManager::new(pool));
     let fds = Arc::new(FdTable::new());
+    let fg_pgrp = Arc::new(std::sync::atomic::AtomicI32::new(1));
+    let mut tty_seen = false;
     for (i, fd) in cfg.stdio.into_iter().enumerate() {
         let name = host_fd_name(&fd);
-        let _ = fds.install_at(i as i32, vfs::host_file(fd, name), false);
+        let is_tty = nix::unistd::isatty(std::os::fd::AsRawFd::as_raw_fd(&fd)).unwrap_or(false);
+        let f = vfs::host_file(fd, name.clone(), fg_pgrp.clone());
+        // The caller's terminal appears under its own name and as /dev/tty.
+        if is_tty && name.starts_with("/dev/pts/") {
+            kernel.mounts.mount(name.as_bytes(), vfs::file_inode(f.clone()));
+            if !tty_seen {
+                kernel.mounts.mount(b"/dev/tty", vfs::file_inode(f.clone()));
+                tty_seen = true;
+            }
+        }
+        let _ = fds.install_at(i as i32, f, false);
     }
     let fs = Arc::new(FsContext::new(kernel.mounts.root()));
     let tg = kernel

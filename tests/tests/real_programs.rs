@@ -279,3 +279,20 @@ fn closed_host_stdout_raises_sigpipe() {
     assert!(o.stderr.is_empty(), "yes complained: {}", String::from_utf8_lossy(&o.stderr));
     both(&["sh", "-c", "yes | head -2; echo done"]);
 }
+
+#[test]
+fn terminal_is_passed_through() {
+    if !installed("/usr/bin/script") {
+        return;
+    }
+    // script(1) runs sbx on a fresh pseudo-terminal.
+    let inner = format!(
+        "{} run bash --norc -i -c 'tty; test -t 0 && echo stdin-is-tty; stty size >/dev/null && echo stty-ok; echo done'",
+        sbx_tests::sbx_bin().display()
+    );
+    let o = sbx_tests::native(&["script", "-qec", &inner, "/dev/null"], &Opts::default());
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("/dev/pts/"), "{out}");
+    assert!(out.contains("stdin-is-tty") && out.contains("stty-ok") && out.contains("done"), "{out}");
+    assert!(!out.contains("no job control"), "{out}");
+}

@@ -3,6 +3,7 @@
 //! host call on an fd it chose, never one the guest named.
 
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::Arc;
 
 use sbx_abi::flags::{ioctl, OpenFlags};
@@ -16,6 +17,9 @@ use crate::kernel::Task;
 struct HostFile {
     fd: OwnedFd,
     seekable: bool,
+    /// The foreground process group of the terminal, as the sandbox sees it (shared
+    /// by the stdio files on the same terminal).
+    fg_pgrp: Arc<AtomicI32>,
 }
 
 fn host_errno(e: nix::Error) -> Errno {
@@ -24,12 +28,12 @@ fn host_errno(e: nix::Error) -> Errno {
 
 /// Wraps a host fd (one of `sbx run`'s stdio) as a guest file. The access mode,
 /// O_APPEND and O_NONBLOCK are the host description's, which the guest shares.
-pub fn host_file(fd: OwnedFd, path: String) -> Arc<FileDescription> {
+pub fn host_file(fd: OwnedFd, path: String, fg_pgrp: Arc<AtomicI32>) -> Arc<FileDescription> {
     let seekable = nix::unistd::lseek(fd.as_raw_fd(), 0, nix::unistd::Whence::SeekCur).is_ok();
     let host = nix::fcntl::fcntl(fd.as_raw_fd(), nix::fcntl::FcntlArg::F_GETFL).unwrap_or(0) as u32;
     let keep = 3 | OpenFlags::O_APPEND.bits() | OpenFlags::O_NONBLOCK.bits();
     let flags = OpenFlags::from_bits_truncate(host & keep) | OpenFlags::O_LARGEFILE;
-    Arc::new(FileDescription::new(Box::new(HostFile { fd, seekable }), flags, path))
+    Arc::new(FileDescription::new(Box::new(HostFile { fd, seekable, fg_pgrp }), flags, path))
 }
 
 impl FileOps for HostFile {
@@ -105,8 +109,10 @@ impl FileOps for HostFile {
     }
 
     fn ioctl(&self, _file: &FileDescription, t: &Task, req: u64, arg: u64) -> Result<u64, Errno> {
-        // Only the read-only terminal queries are passed through; changing the host
-        // terminal's modes on the guest's behalf is not offered yet.
+        // Terminal modes and size go to the host terminal (the user's own, as for any
+        // program run on it). Process-group calls are answered by the sandbox, whose
+        // pids the host does not know; background reads and writes are not stopped
+        // with SIGTTIN/SIGTTOU.
         match req {
             ioctl::TCGETS => {
                 let mut tio = Termios::new_zeroed();
@@ -121,13 +127,39 @@ impl FileOps for HostFile {
                 Ok(0)
             }
             ioctl::TCSETS | ioctl::TCSETSW | ioctl::TCSETSF | ioctl::TIOCSWINSZ => {
-                // Check that it is a terminal first, as Linux would.
-                let mut tio = Termios::new_zeroed();
-                host_ioctl(self.fd.as_fd(), libc::TCGETS, tio.as_mut_bytes())?;
-                Err(Errno::EPERM)
+                let size = if req == ioctl::TIOCSWINSZ { 8 } else { 36 };
+                let mut buf = vec![0u8; size];
+                t.mm().copy_in_bytes(arg, &mut buf)?;
+                sbx_platform::host::ioctl_write(self.fd.as_fd(), req as libc::c_ulong, &buf).map_err(host_errno)?;
+                Ok(0)
+            }
+            ioctl::TIOCGPGRP | ioctl::TIOCSPGRP | TIOCGSID => {
+                self.check_tty()?;
+                match req {
+                    ioctl::TIOCGPGRP => t.mm().copy_out(arg, &self.fg_pgrp.load(Ordering::Relaxed))?,
+                    TIOCGSID => t.mm().copy_out(arg, &1i32)?,
+                    _ => {
+                        let pg: i32 = t.mm().copy_in(arg)?;
+                        if pg <= 0 {
+                            return Err(Errno::EINVAL);
+                        }
+                        self.fg_pgrp.store(pg, Ordering::Relaxed);
+                    }
+                }
+                Ok(0)
             }
             _ => Err(Errno::ENOTTY),
         }
+    }
+}
+
+/// TIOCGSID.
+const TIOCGSID: u64 = 0x5429;
+
+impl HostFile {
+    fn check_tty(&self) -> Result<(), Errno> {
+        let mut tio = Termios::new_zeroed();
+        host_ioctl(self.fd.as_fd(), libc::TCGETS, tio.as_mut_bytes())
     }
 }
 

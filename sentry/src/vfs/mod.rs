@@ -185,6 +185,12 @@ impl Inode for OpenFileInode {
     }
 }
 
+/// An inode for an already-open file (the host terminal under /dev/pts, /dev/tty):
+/// opening it shares the description.
+pub fn file_inode(f: Arc<FileDescription>) -> Arc<dyn Inode> {
+    Arc::new(OpenFileInode(f))
+}
+
 /// The file type bits of an inode.
 pub fn file_type(i: &dyn Inode) -> Result<u32, Errno> {
     Ok(i.stat()?.st_mode & S_IFMT)
