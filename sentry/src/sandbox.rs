@@ -152,6 +152,7 @@ pub fn run(
         pids: PidTable::new(cfg.max_pids),
         futexes: Default::default(),
         locks: Default::default(),
+        flocks: Default::default(),
         anon_ino: std::sync::atomic::AtomicU64::new(1000),
         reported_missing: Mutex::new(Default::default()),
     });

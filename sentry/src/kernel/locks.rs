@@ -1,6 +1,8 @@
-//! POSIX advisory record locks (fcntl F_GETLK/F_SETLK/F_SETLKW), owned by processes
-//! and keyed by file identity (device, inode). A process's locks on a file go away
-//! when it closes any descriptor of that file or exits, as POSIX says.
+//! Advisory locks keyed by file identity (device, inode): POSIX record locks (fcntl
+//! F_GETLK/F_SETLK/F_SETLKW), owned by processes, which go away when the process
+//! closes any descriptor of the file or exits; and flock(2) locks (a second table,
+//! whole-file ranges), owned by open file descriptions, which go away when the
+//! description is last closed.
 //!
 //! Lock order: `RecordLocks::inner` is a leaf.
 
@@ -10,11 +12,12 @@ use std::time::Duration;
 
 use sbx_abi::Errno;
 
-/// One lock: `[start, end)` held by process `owner`.
+/// One lock: `[start, end)` held by `owner` (a process id for record locks, an
+/// open file description's identity for flock).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Lock {
     /// Owning process.
-    pub owner: i32,
+    pub owner: u64,
     /// First byte.
     pub start: u64,
     /// One past the last byte (u64::MAX: to the end of any file).
@@ -53,7 +56,7 @@ impl RecordLocks {
     }
 
     /// Removes `owner`'s locks in `[start, end)`, splitting the ones that straddle it.
-    fn carve(v: &mut Vec<Lock>, owner: i32, start: u64, end: u64) {
+    fn carve(v: &mut Vec<Lock>, owner: u64, start: u64, end: u64) {
         let mut out = Vec::with_capacity(v.len() + 1);
         for l in v.drain(..) {
             if l.owner != owner || !overlaps(&l, start, end) {
@@ -105,7 +108,7 @@ impl RecordLocks {
     }
 
     /// Drops every lock `owner` holds on `file` (a descriptor of it was closed).
-    pub fn release(&self, file: (u64, u64), owner: i32) {
+    pub fn release(&self, file: (u64, u64), owner: u64) {
         let mut t = self.lock();
         if let Some(v) = t.get_mut(&file) {
             v.retain(|l| l.owner != owner);
@@ -117,7 +120,7 @@ impl RecordLocks {
     }
 
     /// Drops every lock `owner` holds (it exited).
-    pub fn release_all(&self, owner: i32) {
+    pub fn release_all(&self, owner: u64) {
         let mut t = self.lock();
         for v in t.values_mut() {
             v.retain(|l| l.owner != owner);

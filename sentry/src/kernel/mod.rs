@@ -55,6 +55,8 @@ pub struct Kernel {
     pub futexes: futex::Futexes,
     /// POSIX record locks.
     pub locks: locks::RecordLocks,
+    /// flock(2) locks (shared with the file descriptions holding them).
+    pub flocks: std::sync::Arc<locks::RecordLocks>,
     /// Inode numbers for anonymous files (pipes).
     pub anon_ino: std::sync::atomic::AtomicU64,
     /// Syscall numbers already reported as unimplemented (each is logged once).

@@ -163,7 +163,7 @@ fn syscall(t: &Task, regs: &sbx_platform::Regs) {
 /// Ends `t`'s process with `how`: children go to init, the parent is told (SIGCHLD
 /// and its wait queue), and a parent that ignores SIGCHLD reaps at once.
 pub fn exit_process(t: &Task, how: TaskExit) {
-    t.kernel.locks.release_all(t.tgid);
+    t.kernel.locks.release_all(t.tgid as u64);
     t.tg.real_timer.set(std::sync::Weak::new(), Duration::ZERO, Duration::ZERO);
     let Some(parent) = t.kernel.pids.exit(&t.tg, how) else { return };
     let (ignores, nocldwait) = {

@@ -65,6 +65,7 @@ impl TestKernel {
             pids: PidTable::new(64),
             futexes: Default::default(),
             locks: Default::default(),
+            flocks: Default::default(),
             anon_ino: std::sync::atomic::AtomicU64::new(1000),
             reported_missing: Mutex::new(Default::default()),
         });

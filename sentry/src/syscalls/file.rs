@@ -45,6 +45,7 @@ pub(super) const SYSCALLS: &[Syscall] = &[
     sys!(SYS_SYNCFS, sys_fsync, "d"),
     sys!(SYS_FADVISE64, sys_fadvise64, "dddd"),
     sys!(SYS_FALLOCATE, sys_fallocate, "dddd", "only mode 0"),
+    sys!(SYS_FLOCK, sys_flock, "dx"),
 ];
 
 /// Largest count one read or write moves (MAX_RW_COUNT).
@@ -386,7 +387,7 @@ pub fn sys_close(t: &Task, a: &SyscallArgs) -> SysResult {
     let f = t.fds.remove(a.fd(0))?;
     if f.inode().is_some() {
         if let Ok(key) = lock_key(&f) {
-            t.kernel.locks.release(key, t.tgid);
+            t.kernel.locks.release(key, t.tgid as u64);
         }
     }
     drop(f);
@@ -571,7 +572,7 @@ fn record_lock(t: &Task, f: &FileDescription, cmd: u32, addr: u64) -> SysResult 
         return Err(Errno::EINVAL);
     }
     let end = if len == 0 { u64::MAX } else { e as u64 };
-    let want = crate::kernel::locks::Lock { owner: t.tgid, start: s as u64, end, write: ty == F_WRLCK };
+    let want = crate::kernel::locks::Lock { owner: t.tgid as u64, start: s as u64, end, write: ty == F_WRLCK };
     let key = lock_key(f)?;
     let locks = &t.kernel.locks;
     match (cmd, ty) {
@@ -589,7 +590,7 @@ fn record_lock(t: &Task, f: &FileDescription, cmd: u32, addr: u64) -> SysResult 
                     out[8..16].copy_from_slice(&(l.start as i64).to_le_bytes());
                     let l_len = if l.end == u64::MAX { 0 } else { (l.end - l.start) as i64 };
                     out[16..24].copy_from_slice(&l_len.to_le_bytes());
-                    out[24..28].copy_from_slice(&l.owner.to_le_bytes());
+                    out[24..28].copy_from_slice(&(l.owner as i32).to_le_bytes());
                 }
             }
             t.mm().copy_out(addr, &out)?;
@@ -746,5 +747,42 @@ pub fn sys_fallocate(t: &Task, a: &SyscallArgs) -> SysResult {
     if st.st_size < end {
         inode.setattr(t, &SetAttr { size: Some(end as u64), ..Default::default() })?;
     }
+    Ok(0)
+}
+
+/// flock(2): whole-file locks owned by the open file description.
+pub fn sys_flock(t: &Task, a: &SyscallArgs) -> SysResult {
+    const LOCK_SH: u32 = 1;
+    const LOCK_EX: u32 = 2;
+    const LOCK_NB: u32 = 4;
+    const LOCK_UN: u32 = 8;
+    const LOCK_MAND: u32 = 32;
+    let f = t.fds.get(a.fd(0))?;
+    let op = a.u32(1);
+    if op & LOCK_MAND != 0 {
+        // Linux (5.15+) ignores the removed mandatory-lock requests and says 0.
+        return Ok(0);
+    }
+    let kind = op & !LOCK_NB;
+    if !matches!(kind, LOCK_SH | LOCK_EX | LOCK_UN) {
+        return Err(Errno::EINVAL);
+    }
+    if f.flags().contains(OpenFlags::O_PATH) {
+        return Err(Errno::EBADF);
+    }
+    let key = lock_key(&f)?;
+    let owner = Arc::as_ptr(&f) as u64;
+    let want = crate::kernel::locks::Lock { owner, start: 0, end: u64::MAX, write: kind == LOCK_EX };
+    let flocks = &t.kernel.flocks;
+    let interrupted = || crate::kernel::signals::interrupted(t);
+    flocks.set(key, want, kind == LOCK_UN, op & LOCK_NB == 0, &interrupted).map_err(|e| {
+        if e == Errno::EAGAIN {
+            Errno::EWOULDBLOCK
+        } else {
+            e
+        }
+    })?;
+    // The description releases it when it is last closed.
+    *f.flock.lock().unwrap_or_else(|e| e.into_inner()) = (kind != LOCK_UN).then(|| (flocks.clone(), key, owner));
     Ok(0)
 }

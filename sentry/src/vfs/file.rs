@@ -121,6 +121,19 @@ pub struct FileDescription {
     pub loc: Option<Location>,
     /// A directory listing being read by getdents (taken at position 0).
     pub dirents: Mutex<Option<Vec<DirEntry>>>,
+    /// The flock(2) lock this description holds: (table, file, owner id).
+    pub flock: Mutex<Option<FlockHeld>>,
+}
+
+/// A held flock: the lock table, the file's identity and the owner id.
+pub type FlockHeld = (Arc<crate::kernel::locks::RecordLocks>, (u64, u64), u64);
+
+impl Drop for FileDescription {
+    fn drop(&mut self) {
+        if let Some((table, key, owner)) = self.flock.get_mut().unwrap_or_else(|e| e.into_inner()).take() {
+            table.release(key, owner);
+        }
+    }
 }
 
 impl FileDescription {
@@ -133,6 +146,7 @@ impl FileDescription {
             path,
             loc: None,
             dirents: Mutex::new(None),
+            flock: Mutex::new(None),
         }
     }
     /// A description of the file at `loc`.
