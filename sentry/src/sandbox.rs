@@ -2,15 +2,13 @@
 //! task running the user's program.
 
 use std::os::fd::OwnedFd;
-use std::sync::{Arc, Mutex};
-use std::time::{Instant, SystemTime};
+use std::sync::Arc;
 
 use sbx_abi::flags::OpenFlags;
 use sbx_abi::Errno;
 use sbx_platform::Platform;
 
-use crate::kernel::process::PidTable;
-use crate::kernel::{run_task, Creds, Kernel, Task, TaskExit, Uts};
+use crate::kernel::{run_task, Creds, Kernel, Task, TaskExit};
 use crate::mm::{MemoryManager, MemoryPool};
 use crate::vfs::{self, FdTable, FsContext, MountNamespace};
 
@@ -141,21 +139,7 @@ pub fn run(
     mounts: Arc<MountNamespace>,
     cfg: Config,
 ) -> Result<TaskExit, StartError> {
-    let kernel = Arc::new(Kernel {
-        platform: platform.clone(),
-        pool: pool.clone(),
-        mounts,
-        uts: Mutex::new(Uts { hostname: cfg.hostname.clone(), domainname: "(none)".into() }),
-        boot: Instant::now(),
-        boot_wall: SystemTime::now(),
-        strace: cfg.strace,
-        pids: PidTable::new(cfg.max_pids),
-        futexes: Default::default(),
-        locks: Default::default(),
-        flocks: Default::default(),
-        anon_ino: std::sync::atomic::AtomicU64::new(1000),
-        reported_missing: Mutex::new(Default::default()),
-    });
+    let kernel = Arc::new(Kernel::new(platform.clone(), pool.clone(), mounts, &cfg.hostname, cfg.strace, cfg.max_pids));
     let (asp, mut ctx) = platform.new_process(pool.file.fd())?;
     let mm = Arc::new(MemoryManager::new(pool));
     let fds = Arc::new(FdTable::new());

@@ -64,6 +64,33 @@ pub struct Kernel {
 }
 
 impl Kernel {
+    /// A kernel of fresh components around the given platform, memory and file tree:
+    /// a new PID namespace allowing `max_pids`, new futex and lock tables.
+    pub fn new(
+        platform: Arc<dyn Platform>,
+        pool: Arc<MemoryPool>,
+        mounts: Arc<MountNamespace>,
+        hostname: &str,
+        strace: bool,
+        max_pids: usize,
+    ) -> Self {
+        Kernel {
+            platform,
+            pool,
+            mounts,
+            uts: Mutex::new(Uts { hostname: hostname.into(), domainname: "(none)".into() }),
+            boot: Instant::now(),
+            boot_wall: SystemTime::now(),
+            strace,
+            pids: process::PidTable::new(max_pids),
+            futexes: Default::default(),
+            locks: Default::default(),
+            flocks: Default::default(),
+            anon_ino: std::sync::atomic::AtomicU64::new(1000),
+            reported_missing: Mutex::new(Default::default()),
+        }
+    }
+
     /// A fresh inode number for an anonymous file.
     pub fn next_ino(&self) -> u64 {
         self.anon_ino.fetch_add(1, std::sync::atomic::Ordering::Relaxed)

@@ -2,14 +2,12 @@
 //! is a plain mapping of the memory file, so syscall handlers run in unit tests
 //! without any host process.
 
-use std::sync::{Arc, Mutex};
-use std::time::{Instant, SystemTime};
+use std::sync::Arc;
 
 use sbx_abi::flags::Prot;
 use sbx_platform::{NewProcess, Platform, PlatformError};
 
-use super::process::PidTable;
-use super::{Creds, Kernel, Task, Uts};
+use super::{Creds, Kernel, Task};
 use crate::fs::overlay::{Ovl, OvlInode};
 use crate::fs::tmpfs::{TmpFs, TmpInode};
 use crate::mm::{MemoryManager, MemoryPool, Placement, VmaKind};
@@ -54,21 +52,7 @@ impl TestKernel {
         let mounts = MountNamespace::new(root);
         mounts.mount(b"/tmp", TmpFs::new_root(&pool, 0x42, 0o1777, 0, 0));
         let mounts = Arc::new(mounts);
-        let kernel = Arc::new(Kernel {
-            platform: Arc::new(NoPlatform),
-            pool: pool.clone(),
-            mounts: mounts.clone(),
-            uts: Mutex::new(Uts { hostname: "test".into(), domainname: "(none)".into() }),
-            boot: Instant::now(),
-            boot_wall: SystemTime::now(),
-            strace: false,
-            pids: PidTable::new(64),
-            futexes: Default::default(),
-            locks: Default::default(),
-            flocks: Default::default(),
-            anon_ino: std::sync::atomic::AtomicU64::new(1000),
-            reported_missing: Mutex::new(Default::default()),
-        });
+        let kernel = Arc::new(Kernel::new(Arc::new(NoPlatform), pool.clone(), mounts.clone(), "test", false, 64));
         let mm = Arc::new(MemoryManager::new(pool));
         mm.map(Placement::Fixed(SCRATCH), SCRATCH_LEN, Prot::READ | Prot::WRITE, false, VmaKind::Anon, None)
             .expect("scratch mapping");
