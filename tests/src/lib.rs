@@ -148,10 +148,22 @@ pub fn native(argv: &[&str], o: &Opts) -> Outcome {
     run_with_timeout(cmd, o.stdin.as_deref())
 }
 
+/// The `sbx run` options every sandboxed test run gets: when the checkout lies under
+/// /tmp (the sandbox's /tmp is its own tmpfs), the scratch directory with the
+/// compiled cases is bind-mounted read-only at the same path.
+fn harness_args() -> Vec<String> {
+    let s = scratch();
+    if s.starts_with("/tmp") || s.starts_with("/dev") || s.starts_with("/proc") {
+        vec!["-v".into(), format!("{}:{}:ro", s.display(), s.display())]
+    } else {
+        vec![]
+    }
+}
+
 /// Runs `argv` under `sbx run`.
 pub fn sandboxed(argv: &[&str], o: &Opts) -> Outcome {
     let mut cmd = Command::new(sbx_bin());
-    cmd.arg("run").args(&o.sbx_args).args(argv);
+    cmd.arg("run").args(harness_args()).args(&o.sbx_args).args(argv);
     base_env(&mut cmd);
     if let Some(d) = &o.cwd {
         cmd.current_dir(d);

@@ -199,7 +199,8 @@ fn sqlite_and_archives() {
 
 #[test]
 fn volumes_write_through_and_read_only() {
-    let host = scratch().join(format!("vol-{}", std::process::id()));
+    // Under /var/tmp, never inside the scratch directory (which the harness may mount).
+    let host = std::path::PathBuf::from(format!("/var/tmp/sbx-vol-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&host);
     std::fs::create_dir_all(&host).unwrap();
     let v = format!("{}:/data", host.display());

@@ -185,6 +185,47 @@ impl Inode for OpenFileInode {
     }
 }
 
+/// A directory that exists only because mount points lie below it (a `-v` target
+/// whose parents the tree does not have): empty but for the way to them.
+struct ImplicitDir {
+    mounts: Arc<MountNamespace>,
+    path: Vec<u8>,
+}
+
+impl Inode for ImplicitDir {
+    fn stat(&self) -> Result<Stat, Errno> {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.path.hash(&mut h);
+        Ok(Stat { st_dev: 0x60, st_ino: h.finish() | 1, st_nlink: 2, st_mode: S_IFDIR | 0o755, st_blksize: 4096, ..Default::default() })
+    }
+    fn lookup(&self, _t: &Task, _name: &[u8]) -> Result<Arc<dyn Inode>, Errno> {
+        // Mount points below are found by the walk before it asks here.
+        Err(Errno::ENOENT)
+    }
+    fn readdir(&self, _t: &Task) -> Result<Vec<DirEntry>, Errno> {
+        Ok(self.mounts.below(&self.path).into_iter().map(|name| DirEntry { name, ino: 1, d_type: 4 }).collect())
+    }
+    fn open(self: Arc<Self>, _t: &Task, _flags: OpenFlags) -> Result<Box<dyn FileOps>, Errno> {
+        Ok(Box::new(DirFile))
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
+        self
+    }
+}
+
+/// The directory to stand at `path` when the tree has none there but mount points
+/// lie below it.
+pub fn implicit_dir(mounts: &Arc<MountNamespace>, path: &[u8]) -> Option<Arc<dyn Inode>> {
+    if mounts.below(path).is_empty() {
+        return None;
+    }
+    Some(Arc::new(ImplicitDir { mounts: mounts.clone(), path: path.to_vec() }))
+}
+
 /// An inode for an already-open file (the host terminal under /dev/pts, /dev/tty):
 /// opening it shares the description.
 pub fn file_inode(f: Arc<FileDescription>) -> Arc<dyn Inode> {
@@ -381,6 +422,25 @@ impl MountNamespace {
         }
         m.get(path).cloned()
     }
+    /// The names of the next components of mount points strictly below `path`
+    /// (empty when none): the directories a walk may pass through to reach a mount
+    /// point that the tree below does not have.
+    pub fn below(&self, path: &[u8]) -> Vec<Vec<u8>> {
+        let m = self.mounts.read().unwrap_or_else(|e| e.into_inner());
+        let mut prefix = path.to_vec();
+        if prefix.last() != Some(&b'/') {
+            prefix.push(b'/');
+        }
+        let mut out: Vec<Vec<u8>> = m
+            .keys()
+            .filter_map(|k| k.strip_prefix(prefix.as_slice()))
+            .filter_map(|rest| rest.split(|&c| c == b'/').next().filter(|n| !n.is_empty()).map(<[u8]>::to_vec))
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
     /// Mount points, sorted (for /proc/mounts).
     pub fn mount_points(&self) -> Vec<Vec<u8>> {
         let mut v: Vec<_> = self.mounts.read().unwrap_or_else(|e| e.into_inner()).keys().cloned().collect();

@@ -76,7 +76,14 @@ pub fn walk(t: &Task, mut loc: Location, path: &[u8], follow: Follow) -> Result<
             loc.push(&c, m);
             continue;
         }
-        let child = here.lookup(t, &c)?;
+        let child = match here.lookup(t, &c) {
+            Ok(ch) => ch,
+            Err(Errno::ENOENT) => match super::implicit_dir(&mounts, &candidate) {
+                Some(d) => d,
+                None => return Err(Errno::ENOENT),
+            },
+            Err(e) => return Err(e),
+        };
         let cst = child.stat()?;
         if cst.st_mode & S_IFMT == S_IFLNK && (!last || follow == Follow::Yes || trailing_slash) {
             links += 1;
