@@ -297,3 +297,15 @@ fn terminal_is_passed_through() {
     assert!(out.contains("stdin-is-tty") && out.contains("stty-ok") && out.contains("done"), "{out}");
     assert!(!out.contains("no job control"), "{out}");
 }
+
+#[test]
+fn python_asyncio() {
+    if !installed("/usr/bin/python3") {
+        return;
+    }
+    both(&[
+        "/usr/bin/python3",
+        "-c",
+        "import asyncio\nasync def main():\n  await asyncio.sleep(0.05)\n  p = await asyncio.create_subprocess_exec('echo', 'from-child', stdout=asyncio.subprocess.PIPE)\n  out, _ = await p.communicate()\n  print('asyncio ok', out)\nasyncio.run(main())",
+    ]);
+}

@@ -8,4 +8,5 @@ pub mod gofer;
 pub mod overlay;
 pub mod pipe;
 pub mod proc;
+pub mod socket;
 pub mod tmpfs;

@@ -12,7 +12,7 @@ use sbx_abi::flags::S_IFIFO;
 use sbx_abi::structs::Stat;
 use sbx_abi::Errno;
 
-use crate::kernel::signals::{self, SignalInfo};
+use crate::kernel::signals;
 use crate::kernel::Task;
 use crate::vfs::{FileDescription, FileOps};
 
@@ -160,7 +160,7 @@ impl PipeEnd {
         }
     }
 
-    /// Writes, blocking while full; EPIPE (and SIGPIPE) without readers. Writes of
+    /// Writes, blocking while full; EPIPE without readers. Writes of
     /// at most PIPE_BUF bytes are never interleaved with others.
     pub fn write_task(&self, t: &Task, buf: &[u8], nonblock: bool) -> Result<usize, Errno> {
         if !self.write {
@@ -170,12 +170,8 @@ impl PipeEnd {
         let mut g = self.pipe.lock();
         loop {
             if g.readers == 0 {
-                drop(g);
-                let uid = t.creds.borrow().uid.0;
-                signals::queue(
-                    t,
-                    SignalInfo { signo: sbx_abi::flags::signal::SIGPIPE, pid: t.tgid, uid, ..Default::default() },
-                );
+                // The caller raises SIGPIPE on EPIPE (write(2) does; send with
+                // MSG_NOSIGNAL does not).
                 return if done > 0 { Ok(done) } else { Err(Errno::EPIPE) };
             }
             let room = g.cap - g.buf.len().min(g.cap);
@@ -199,6 +195,11 @@ impl PipeEnd {
             }
             g = self.pipe.cond.wait_timeout(g, SLICE).unwrap_or_else(|e| e.into_inner()).0;
         }
+    }
+
+    /// The pipe's change counter.
+    pub fn poll_seq(&self) -> u64 {
+        self.pipe.seq.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Readiness for poll.
@@ -257,6 +258,6 @@ impl FileOps for PipeEnd {
         Some(self.write_task(t, buf, nonblock))
     }
     fn poll_seq(&self) -> u64 {
-        self.pipe.seq.load(std::sync::atomic::Ordering::Relaxed)
+        self.poll_seq()
     }
 }

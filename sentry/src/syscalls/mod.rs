@@ -16,6 +16,7 @@ mod mm;
 mod poll;
 mod process;
 mod signal;
+mod socket;
 pub mod strace;
 
 use std::sync::LazyLock;
@@ -89,6 +90,7 @@ fn families() -> impl Iterator<Item = &'static Syscall> {
         misc::SYSCALLS,
         process::SYSCALLS,
         signal::SYSCALLS,
+        socket::SYSCALLS,
     ];
     all.iter().copied().flatten()
 }

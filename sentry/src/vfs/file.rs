@@ -85,6 +85,10 @@ pub trait FileOps: Send + Sync + Any {
     fn poll_seq(&self) -> u64 {
         0
     }
+    /// The socket, for sockets.
+    fn as_socket(&self) -> Option<&crate::fs::socket::UnixStream> {
+        None
+    }
     /// The timer, for timerfds.
     fn as_timerfd(&self) -> Option<&crate::fs::eventfd::TimerFd> {
         None

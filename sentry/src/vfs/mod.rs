@@ -197,7 +197,14 @@ impl Inode for ImplicitDir {
         use std::hash::{Hash, Hasher};
         let mut h = std::collections::hash_map::DefaultHasher::new();
         self.path.hash(&mut h);
-        Ok(Stat { st_dev: 0x60, st_ino: h.finish() | 1, st_nlink: 2, st_mode: S_IFDIR | 0o755, st_blksize: 4096, ..Default::default() })
+        Ok(Stat {
+            st_dev: 0x60,
+            st_ino: h.finish() | 1,
+            st_nlink: 2,
+            st_mode: S_IFDIR | 0o755,
+            st_blksize: 4096,
+            ..Default::default()
+        })
     }
     fn lookup(&self, _t: &Task, _name: &[u8]) -> Result<Arc<dyn Inode>, Errno> {
         // Mount points below are found by the walk before it asks here.
