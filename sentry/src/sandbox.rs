@@ -176,12 +176,7 @@ pub fn run(
     let path = resolve_program(&task, &cfg.program, &cfg.envp);
     let exec_err = |errno| StartError::Exec { program: String::from_utf8_lossy(&cfg.program).into_owned(), errno };
     let loaded = crate::loader::load(&task, &mm, &path, cfg.argv, cfg.envp).map_err(exec_err)?;
-    *task.regs.borrow_mut() = loaded.regs;
-    *task.local.exe.borrow_mut() = loaded.exe;
-    task.local.args.set(loaded.args);
-    task.local.env.set(loaded.env);
-    let comm = path.rsplit(|&c| c == b'/').next().unwrap_or(&path);
-    task.set_comm(&comm[..comm.len().min(15)]);
+    loaded.install(&task, &path);
     let exit = run_task(&task, ctx.as_mut());
     crate::syscalls::fork::finish(&task, exit);
     // If the main thread left early (pthread_exit), the process lives on in its

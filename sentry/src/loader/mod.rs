@@ -343,6 +343,19 @@ pub fn commit(t: &Task, mm: &MemoryManager, p: Prepared) -> Result<Loaded, Errno
     Ok(Loaded { regs, exe: f.path.clone(), args, env })
 }
 
+impl Loaded {
+    /// Makes `t` start the new image: registers, /proc's exe, cmdline and environ,
+    /// and the command name (the last component of `path`, as Linux's comm).
+    pub fn install(self, t: &Task, path: &[u8]) {
+        *t.regs.borrow_mut() = self.regs;
+        *t.local.exe.borrow_mut() = self.exe;
+        t.local.args.set(self.args);
+        t.local.env.set(self.env);
+        let base = path.rsplit(|&c| c == b'/').next().unwrap_or(path);
+        t.set_comm(&base[..base.len().min(15)]);
+    }
+}
+
 /// Loads `path` into the fresh, empty address space `mm` (prepare + commit).
 pub fn load(
     t: &Task,

@@ -241,13 +241,8 @@ fn do_execve(
     t.local.mm_synced.set(Some(0));
     t.tg.lock().did_exec = true;
     release_vfork_parent(t);
-    *t.regs.borrow_mut() = loaded.regs;
+    loaded.install(t, path);
     t.local.regs_replaced.set(true);
-    *t.local.exe.borrow_mut() = loaded.exe;
-    t.local.args.set(loaded.args);
-    t.local.env.set(loaded.env);
-    let base = path.rsplit(|&c| c == b'/').next().unwrap_or(path);
-    t.set_comm(&base[..base.len().min(15)]);
     t.fds.close_on_exec();
     // Handled signals go back to their default action; ignored ones stay ignored.
     for act in t.tg.actions().iter_mut() {
