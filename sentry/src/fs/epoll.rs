@@ -137,12 +137,6 @@ impl Epoll {
 pub struct EpollFile(pub Epoll);
 
 impl FileOps for EpollFile {
-    fn read(&self, _f: &FileDescription, _b: &mut [u8], _o: u64) -> Result<usize, Errno> {
-        Err(Errno::EINVAL)
-    }
-    fn write(&self, _f: &FileDescription, _b: &[u8], _o: u64) -> Result<usize, Errno> {
-        Err(Errno::EINVAL)
-    }
     fn stat(&self, _f: &FileDescription) -> Result<Stat, Errno> {
         Ok(Stat { st_mode: 0o600, st_nlink: 1, st_blksize: 4096, ..Default::default() })
     }

@@ -46,12 +46,6 @@ fn anon_stat() -> Stat {
 }
 
 impl FileOps for EventFd {
-    fn read(&self, _f: &FileDescription, _b: &mut [u8], _o: u64) -> Result<usize, Errno> {
-        Err(Errno::EINVAL)
-    }
-    fn write(&self, _f: &FileDescription, _b: &[u8], _o: u64) -> Result<usize, Errno> {
-        Err(Errno::EINVAL)
-    }
     fn stat(&self, _f: &FileDescription) -> Result<Stat, Errno> {
         Ok(anon_stat())
     }
@@ -184,12 +178,6 @@ impl TimerFd {
 }
 
 impl FileOps for TimerFd {
-    fn read(&self, _f: &FileDescription, _b: &mut [u8], _o: u64) -> Result<usize, Errno> {
-        Err(Errno::EINVAL)
-    }
-    fn write(&self, _f: &FileDescription, _b: &[u8], _o: u64) -> Result<usize, Errno> {
-        Err(Errno::EINVAL)
-    }
     fn stat(&self, _f: &FileDescription) -> Result<Stat, Errno> {
         Ok(anon_stat())
     }

@@ -228,13 +228,6 @@ impl PipeEnd {
 }
 
 impl FileOps for PipeEnd {
-    fn read(&self, _f: &FileDescription, _buf: &mut [u8], _off: u64) -> Result<usize, Errno> {
-        // Pipes are read through `read_task` (they block); the generic path is unused.
-        Err(Errno::EINVAL)
-    }
-    fn write(&self, _f: &FileDescription, _buf: &[u8], _off: u64) -> Result<usize, Errno> {
-        Err(Errno::EINVAL)
-    }
     fn stat(&self, _f: &FileDescription) -> Result<Stat, Errno> {
         Ok(Stat {
             st_dev: 0xc,

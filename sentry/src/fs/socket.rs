@@ -69,12 +69,6 @@ impl UnixStream {
 }
 
 impl FileOps for UnixStream {
-    fn read(&self, _f: &FileDescription, _b: &mut [u8], _o: u64) -> Result<usize, Errno> {
-        Err(Errno::EINVAL)
-    }
-    fn write(&self, _f: &FileDescription, _b: &[u8], _o: u64) -> Result<usize, Errno> {
-        Err(Errno::EINVAL)
-    }
     fn stat(&self, _f: &FileDescription) -> Result<Stat, Errno> {
         Ok(Stat {
             st_dev: 0x8,

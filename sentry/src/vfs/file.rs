@@ -29,10 +29,15 @@ pub const HOST_POS: u64 = u64::MAX;
 /// What a kind of open file can do. Offsets are the description's position (or the
 /// pread/pwrite offset); files without positions (pipes, terminals) ignore them.
 pub trait FileOps: Send + Sync + Any {
-    /// Reads at `off` into `buf`; returns the byte count (0 at end of file).
-    fn read(&self, file: &FileDescription, buf: &mut [u8], off: u64) -> Result<usize, Errno>;
+    /// Reads at `off` into `buf`; returns the byte count (0 at end of file). Files
+    /// whose reads block implement [`read_blocking`](Self::read_blocking) instead.
+    fn read(&self, _file: &FileDescription, _buf: &mut [u8], _off: u64) -> Result<usize, Errno> {
+        Err(Errno::EINVAL)
+    }
     /// Writes `buf` at `off`; returns the byte count.
-    fn write(&self, file: &FileDescription, buf: &[u8], off: u64) -> Result<usize, Errno>;
+    fn write(&self, _file: &FileDescription, _buf: &[u8], _off: u64) -> Result<usize, Errno> {
+        Err(Errno::EINVAL)
+    }
     /// The file's attributes.
     fn stat(&self, file: &FileDescription) -> Result<Stat, Errno>;
     /// Whether the file has a position (lseek works); false for pipes and terminals.
