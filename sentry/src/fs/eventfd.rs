@@ -137,8 +137,10 @@ impl Timer {
             self.next = None;
         } else {
             let n = (now - next).as_nanos() / self.interval.as_nanos() + 1;
-            self.ticks += n as u64;
-            self.next = Some(next + self.interval * (n as u32));
+            self.ticks = self.ticks.saturating_add(u64::try_from(n).unwrap_or(u64::MAX));
+            // Next expiry after now; a period too long for the clock ends the timer.
+            self.next =
+                u32::try_from(n).ok().and_then(|k| self.interval.checked_mul(k)).and_then(|d| next.checked_add(d));
         }
     }
 }
@@ -164,7 +166,8 @@ impl TimerFd {
     pub fn set(&self, value: Duration, interval: Duration) -> (Duration, Duration) {
         let old = self.get();
         let mut tm = self.lock();
-        *tm = Timer { next: (!value.is_zero()).then(|| Instant::now() + value), interval, ticks: 0 };
+        let next = if value.is_zero() { None } else { crate::kernel::deadline_after(value) };
+        *tm = Timer { next, interval, ticks: 0 };
         old
     }
 

@@ -24,6 +24,12 @@ pub use task::{Creds, Task, TaskLocal, ALL_CAPS, CAP_SETGID, CAP_SETUID};
 use crate::mm::MemoryPool;
 use crate::vfs::MountNamespace;
 
+/// The instant `d` from now, or None when that is beyond what the clock can hold
+/// (a guest asking to wait for centuries waits forever instead of crashing us).
+pub fn deadline_after(d: std::time::Duration) -> Option<Instant> {
+    Instant::now().checked_add(d)
+}
+
 /// The UTS namespace: host and domain names.
 #[derive(Clone, Debug)]
 pub struct Uts {

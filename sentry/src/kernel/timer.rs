@@ -41,7 +41,7 @@ impl RealTimer {
         let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
         s.gen += 1;
         s.interval = interval;
-        s.deadline = (!value.is_zero()).then(|| Instant::now() + value);
+        s.deadline = if value.is_zero() { None } else { super::deadline_after(value) };
         let gen = s.gen;
         drop(s);
         self.cond.notify_all();
@@ -76,7 +76,10 @@ impl RealTimer {
                 s.deadline = None;
                 return;
             }
-            s.deadline = Some(deadline + s.interval);
+            s.deadline = deadline.checked_add(s.interval);
+            if s.deadline.is_none() {
+                return;
+            }
         }
     }
 }

@@ -252,17 +252,25 @@ fn do_clone(t: &Task, flags: u64, stack: u64, ptid: u64, ctid: u64, tls: u64) ->
 /// The body of a new process's Sentry thread.
 fn task_main(t: Task) {
     let k = t.kernel.clone();
-    let exit = match k.platform.new_process(k.pool.file.fd()) {
-        Ok((asp, mut ctx)) => {
-            *t.local.asp.borrow_mut() = Some(asp);
-            t.local.host_tid.set(ctx.host_tid());
-            run_task(&t, ctx.as_mut())
-        }
-        Err(e) => {
-            tracing::error!("starting the stub of pid {}: {e}", t.tgid);
-            TaskExit::Signaled(SIGKILL)
-        }
-    };
+    // A Sentry bug that panics in this thread ends the guest process (as if killed)
+    // instead of leaving its parent waiting forever.
+    let ran =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match k.platform.new_process(k.pool.file.fd()) {
+            Ok((asp, mut ctx)) => {
+                *t.local.asp.borrow_mut() = Some(asp);
+                t.local.host_tid.set(ctx.host_tid());
+                run_task(&t, ctx.as_mut())
+            }
+            Err(e) => {
+                tracing::error!("starting the stub of pid {}: {e}", t.tgid);
+                TaskExit::Signaled(SIGKILL)
+            }
+        }));
+    let exit = ran.unwrap_or_else(|_| {
+        tracing::error!("Sentry bug: the task thread of tid {} panicked; killing its process", t.tid);
+        t.tg.start_group_exit(TaskExit::Signaled(SIGKILL));
+        TaskExit::Signaled(SIGKILL)
+    });
     finish(&t, exit);
 }
 

@@ -23,8 +23,9 @@ const FUTEX_PRIVATE_FLAG: u32 = 128;
 const FUTEX_CLOCK_REALTIME: u32 = 256;
 const FUTEX_BITSET_MATCH_ANY: u32 = u32::MAX;
 
-/// Turns an absolute time on `clock` into an Instant.
-fn absolute(ts: &Timespec, realtime: bool) -> Result<Instant, Errno> {
+/// Turns an absolute time on `clock` into an Instant (None: too far to represent,
+/// which waits forever).
+fn absolute(ts: &Timespec, realtime: bool) -> Result<Option<Instant>, Errno> {
     let d = ts.to_duration().ok_or(Errno::EINVAL)?;
     let now_clock = if realtime {
         SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default()
@@ -32,7 +33,7 @@ fn absolute(ts: &Timespec, realtime: bool) -> Result<Instant, Errno> {
         let n = nix::time::clock_gettime(nix::time::ClockId::CLOCK_MONOTONIC).map_err(|e| Errno(e as i32))?;
         Duration::new(n.tv_sec() as u64, n.tv_nsec() as u32)
     };
-    Ok(Instant::now() + d.saturating_sub(now_clock))
+    Ok(crate::kernel::deadline_after(d.saturating_sub(now_clock)))
 }
 
 /// Applies FUTEX_WAKE_OP's operation to `old`, and evaluates its comparison.
@@ -88,9 +89,9 @@ pub fn sys_futex(t: &Task, a: &SyscallArgs) -> SysResult {
             } else {
                 let ts: Timespec = mm.copy_in(utime)?;
                 if cmd == FUTEX_WAIT && !realtime {
-                    Some(Instant::now() + ts.to_duration().ok_or(Errno::EINVAL)?)
+                    crate::kernel::deadline_after(ts.to_duration().ok_or(Errno::EINVAL)?)
                 } else {
-                    Some(absolute(&ts, realtime)?)
+                    absolute(&ts, realtime)?
                 }
             };
             k.futexes.wait(t, uaddr, val, bitset, deadline)?;

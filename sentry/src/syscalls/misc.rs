@@ -253,12 +253,12 @@ fn read_timespec(t: &Task, addr: u64) -> Result<Duration, Errno> {
 /// Sleeps for `d`; on a signal, writes the time left to `rem` (if given) and
 /// returns EINTR.
 fn interruptible_sleep(t: &Task, d: Duration, rem: u64) -> SysResult {
-    let deadline = std::time::Instant::now() + d;
-    match super::fork::sleep_until(t, Some(deadline)) {
+    let deadline = crate::kernel::deadline_after(d);
+    match super::fork::sleep_until(t, deadline) {
         Ok(()) => Ok(0),
         Err(e) => {
             if rem != 0 {
-                let left = deadline.saturating_duration_since(std::time::Instant::now());
+                let left = deadline.map_or(d, |dl| dl.saturating_duration_since(std::time::Instant::now()));
                 t.mm().copy_out(rem, &Timespec::from_duration(left))?;
             }
             Err(e)

@@ -125,7 +125,7 @@ fn timespec_deadline(t: &Task, addr: u64) -> Result<Option<Instant>, Errno> {
         return Ok(None);
     }
     let ts: Timespec = t.mm().copy_in(addr)?;
-    Ok(Some(Instant::now() + ts.to_duration().ok_or(Errno::EINVAL)?))
+    Ok(crate::kernel::deadline_after(ts.to_duration().ok_or(Errno::EINVAL)?))
 }
 
 /// Installs a temporary signal mask for the call (ppoll, pselect6); the old one
@@ -205,7 +205,7 @@ pub fn sys_select(t: &Task, a: &SyscallArgs) -> SysResult {
         if tv.tv_sec < 0 || !(0..1_000_000).contains(&tv.tv_usec) {
             return Err(Errno::EINVAL);
         }
-        Some(Instant::now() + Duration::new(tv.tv_sec as u64, tv.tv_usec as u32 * 1000))
+        crate::kernel::deadline_after(Duration::new(tv.tv_sec as u64, tv.tv_usec as u32 * 1000))
     } else {
         None
     };

@@ -207,7 +207,7 @@ pub fn sys_rt_sigtimedwait(t: &Task, a: &SyscallArgs) -> SysResult {
     let set = set & !UNBLOCKABLE;
     let deadline = if timeout != 0 {
         let ts: sbx_abi::structs::Timespec = t.mm().copy_in(timeout)?;
-        Some(std::time::Instant::now() + ts.to_duration().ok_or(Errno::EINVAL)?)
+        crate::kernel::deadline_after(ts.to_duration().ok_or(Errno::EINVAL)?)
     } else {
         None
     };
