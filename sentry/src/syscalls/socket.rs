@@ -151,11 +151,16 @@ pub fn sys_sendmsg(t: &Task, a: &SyscallArgs) -> SysResult {
         return Err(Errno::EOPNOTSUPP);
     }
     let iovs = t.mm().read_iovecs(m[2], m[3] as usize)?;
+    // At most 16 MiB per call (a stream send may be partial).
     let mut data = Vec::new();
     for v in &iovs {
-        let mut b = vec![0u8; v.iov_len as usize];
+        let room = (16usize << 20) - data.len();
+        let mut b = vec![0u8; (v.iov_len as usize).min(room)];
         t.mm().copy_in_bytes(v.iov_base, &mut b)?;
         data.extend_from_slice(&b);
+        if data.len() >= 16 << 20 {
+            break;
+        }
     }
     send(t, &f, &data, a.u32(2))
 }
