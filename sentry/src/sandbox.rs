@@ -162,7 +162,7 @@ pub fn run(
     let fs = Arc::new(FsContext::new(kernel.mounts.root()));
     let tg = kernel
         .pids
-        .create(0, None, None, [Default::default(); 64])
+        .create(0, None, None, [Default::default(); 64], &kernel.root_pidns)
         .map_err(|e| StartError::Exec { program: "init".into(), errno: e })?;
     let task = Task::new(kernel, mm.clone(), fs, fds, tg, cfg.creds);
     task.local.host_tid.set(ctx.host_tid());
@@ -189,7 +189,7 @@ pub fn run(
         g.exit.unwrap_or(exit)
     };
     // When init ends, so does everything else in its pid namespace.
-    for g in task.kernel.pids.all() {
+    for g in task.kernel().pids.all() {
         if g.tgid != task.tgid {
             g.send(crate::kernel::signals::SignalInfo { signo: sbx_abi::flags::signal::SIGKILL, ..Default::default() });
         }

@@ -309,3 +309,37 @@ fn python_asyncio() {
         "import asyncio\nasync def main():\n  await asyncio.sleep(0.05)\n  p = await asyncio.create_subprocess_exec('echo', 'from-child', stdout=asyncio.subprocess.PIPE)\n  out, _ = await p.communicate()\n  print('asyncio ok', out)\nasyncio.run(main())",
     ]);
 }
+
+/// Background jobs on the terminal: a job that reads is stopped by SIGTTIN, one
+/// that writes with `stty tostop` by SIGTTOU, as bash's job table shows.
+#[test]
+fn terminal_job_control_stops_background_jobs() {
+    if !installed("/usr/bin/script") {
+        return;
+    }
+    // (Killing the stopped jobs and waiting races with bash's own notifications, so
+    // only the job table is compared; `kill -9 0` ends the stopped jobs with us.)
+    let job = "cat & sleep 0.5; jobs; stty tostop; echo written & sleep 0.5; jobs; stty -tostop; echo end; kill -9 0";
+    let run = |prefix: &str| {
+        let inner = format!("{prefix}bash --norc -i -c '{job}'");
+        let o = sbx_tests::native(&["script", "-qec", &inner, "/dev/null"], &Opts::default());
+        // Job pids differ between the host and the sandbox.
+        let out = String::from_utf8_lossy(&o.stdout).into_owned();
+        out.lines()
+            // (script's shell reports the native bash as "Killed"; sbx exits 137.)
+            .filter(|l| !l.starts_with("[1] ") && !l.starts_with("[2] ") && l.trim() != "Killed")
+            .map(|l| l.trim_end().to_string())
+            .collect::<Vec<_>>()
+    };
+    let native = run("");
+    let sandboxed = run(&format!("{} run ", sbx_tests::sbx_bin().display()));
+    assert!(native.iter().any(|l| l.contains("Stopped")), "{native:?}");
+    assert_eq!(native, sandboxed);
+}
+
+/// kill(0, SIGKILL) ends the caller's process group (and only it).
+#[test]
+fn kill_zero_ends_the_process_group() {
+    // (stderr names the killed job by pid, which differs.)
+    diff(&["/bin/bash", "-c", "set -m; (sleep 100 & sleep 0.2; kill -9 0); echo $?"], &Opts::default());
+}

@@ -131,8 +131,11 @@ impl Inode for ProcInode {
                 if name == b"sys" {
                     return Ok(node(Kind::Dir("sys")));
                 }
+                // The sandbox's /proc belongs to its first PID namespace, whose ids
+                // are the global ones (as Linux's procfs shows the pids of the
+                // namespace it was mounted in, whoever reads it).
                 let pid: i32 = name_s.parse().map_err(|_| Errno::ENOENT)?;
-                if t.kernel.pids.get(pid).is_some() {
+                if t.kernel().pids.get(pid).is_some() {
                     return Ok(node(Kind::Pid(pid)));
                 }
                 Err(Errno::ENOENT)
@@ -189,7 +192,7 @@ impl Inode for ProcInode {
                     ent("sys".into(), Kind::Dir("sys")),
                 ];
                 v.extend(TOP_FILES.iter().map(|f| ent((*f).into(), Kind::File(f))));
-                v.extend(t.kernel.pids.all().iter().map(|g| ent(g.tgid.to_string(), Kind::Pid(g.tgid))));
+                v.extend(t.kernel().pids.all().iter().map(|g| ent(g.tgid.to_string(), Kind::Pid(g.tgid))));
                 v
             }
             Kind::Pid(pid) => {
@@ -221,7 +224,7 @@ impl Inode for ProcInode {
     fn readlink(&self, t: &Task) -> Result<Vec<u8>, Errno> {
         match &self.kind {
             Kind::SelfLink => Ok(t.tgid.to_string().into_bytes()),
-            Kind::ThreadSelf => Ok(format!("{}/task/{}", t.tgid, t.tid).into_bytes()),
+            Kind::ThreadSelf => Ok(format!("{}/task/{}", t.tgid, t.tid()).into_bytes()),
             Kind::Fd(_, fd) => {
                 let f = t.fds.get(*fd)?;
                 Ok(f.path.clone().into_bytes())
@@ -298,7 +301,7 @@ fn sysinfo() -> (u64, u64) {
 }
 
 fn top_file(t: &Task, path: &str) -> Result<Vec<u8>, Errno> {
-    let k = &t.kernel;
+    let k = &t.kernel();
     let up = k.boot.elapsed();
     let mut s = String::new();
     match path {
@@ -367,7 +370,7 @@ fn top_file(t: &Task, path: &str) -> Result<Vec<u8>, Errno> {
 
 fn mounts(t: &Task) -> String {
     let mut s = String::from("none / overlay rw,relatime 0 0\n");
-    for p in t.kernel.mounts.mount_points() {
+    for p in t.kernel().mounts.mount_points() {
         let p = String::from_utf8_lossy(&p);
         let fs = match p.as_ref() {
             "/proc" => "proc",
@@ -380,13 +383,15 @@ fn mounts(t: &Task) -> String {
 }
 
 fn pid_file(t: &Task, pid: i32, name: &str) -> Result<Vec<u8>, Errno> {
-    let tg = t.kernel.pids.get(pid).ok_or(Errno::ESRCH)?;
+    let tg = t.kernel().pids.get(pid).ok_or(Errno::ESRCH)?;
     let me = own(t, pid);
     let comm = if me { String::from_utf8_lossy(&t.local.comm.borrow()).into_owned() } else { tg.lock().comm.clone() };
     let (ppid, pgid, sid, nthreads) = {
         let g = tg.lock();
         (g.ppid, g.pgid, g.sid, g.threads.len().max(1))
     };
+    // Ids from the sandbox's first namespace down to the process's own.
+    let nspid = tg.pidns.ids_of(pid).iter().map(|i| format!("\t{i}")).collect::<String>();
     let mut s = String::new();
     match name {
         "comm" => {
@@ -404,7 +409,7 @@ fn pid_file(t: &Task, pid: i32, name: &str) -> Result<Vec<u8>, Errno> {
             let blk = if me { t.local.sigmask.get() } else { 0 };
             let _ = write!(
                 s,
-                "Name:\t{comm}\nUmask:\t{:04o}\nState:\tR (running)\nTgid:\t{pid}\nNgid:\t0\nPid:\t{pid}\nPPid:\t{ppid}\nTracerPid:\t0\nUid:\t{}\t{}\t{}\t{}\nGid:\t{}\t{}\t{}\t{}\nFDSize:\t64\nGroups:\t\nThreads:\t{nthreads}\nSigPnd:\t0000000000000000\nShdPnd:\t0000000000000000\nSigBlk:\t{blk:016x}\nSigIgn:\t0000000000000000\nSigCgt:\t0000000000000000\nCapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\nCapEff:\t000001ffffffffff\nCapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t0\nCpus_allowed_list:\t0-{}\n",
+                "Name:\t{comm}\nUmask:\t{:04o}\nState:\tR (running)\nTgid:\t{pid}\nNgid:\t0\nPid:\t{pid}\nPPid:\t{ppid}\nTracerPid:\t0\nUid:\t{}\t{}\t{}\t{}\nGid:\t{}\t{}\t{}\t{}\nFDSize:\t64\nGroups:\t\nNStgid:{nspid}\nNSpid:{nspid}\nThreads:\t{nthreads}\nSigPnd:\t0000000000000000\nShdPnd:\t0000000000000000\nSigBlk:\t{blk:016x}\nSigIgn:\t0000000000000000\nSigCgt:\t0000000000000000\nCapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\nCapEff:\t000001ffffffffff\nCapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t0\nCpus_allowed_list:\t0-{}\n",
                 t.fs.umask(),
                 u.0,
                 u.1,

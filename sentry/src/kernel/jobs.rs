@@ -73,7 +73,7 @@ pub fn stop(t: &Task, sig: i32) {
         }
     }
     t.tg.wake();
-    tell_parent(&t.kernel, &t.tg, CLD_STOPPED, sig);
+    tell_parent(&t.kernel(), &t.tg, CLD_STOPPED, sig);
     wait_while_stopped(t);
 }
 

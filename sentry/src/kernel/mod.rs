@@ -4,6 +4,7 @@
 pub mod futex;
 pub mod jobs;
 pub mod locks;
+pub mod pidns;
 pub mod process;
 mod run;
 pub mod signals;
@@ -19,7 +20,7 @@ use std::time::{Instant, SystemTime};
 use sbx_platform::Platform;
 
 pub use run::{exit_process, run_task, TaskExit};
-pub use task::{Creds, Task, TaskLocal, ALL_CAPS, CAP_SETGID, CAP_SETUID};
+pub use task::{Creds, Task, TaskLocal, ALL_CAPS, CAP_SETGID, CAP_SETUID, CAP_SYS_ADMIN};
 
 use crate::mm::MemoryPool;
 use crate::vfs::MountNamespace;
@@ -39,7 +40,10 @@ pub struct Uts {
     pub domainname: String,
 }
 
-/// A sandbox's kernel: its components.
+/// A sandbox's kernel: its components, each shared by `Arc`, so a Kernel that
+/// differs from another in one component (a task after `unshare(CLONE_NEWUTS)`) is a
+/// clone with that one replaced.
+#[derive(Clone)]
 pub struct Kernel {
     /// How guest code runs.
     pub platform: Arc<dyn Platform>,
@@ -48,25 +52,27 @@ pub struct Kernel {
     /// The file tree.
     pub mounts: Arc<MountNamespace>,
     /// Host and domain names.
-    pub uts: Mutex<Uts>,
+    pub uts: Arc<Mutex<Uts>>,
     /// When the kernel started (CLOCK_MONOTONIC origin for uptime).
     pub boot: Instant,
     /// Wall-clock time at boot.
     pub boot_wall: SystemTime,
     /// Print every syscall (`--strace`).
     pub strace: bool,
-    /// The PID namespace.
-    pub pids: process::PidTable,
+    /// Every process and thread, by global id.
+    pub pids: Arc<process::PidTable>,
+    /// The sandbox's first PID namespace (nested ones hang below it).
+    pub root_pidns: std::sync::Arc<pidns::PidNs>,
     /// Futex wait queues.
-    pub futexes: futex::Futexes,
+    pub futexes: Arc<futex::Futexes>,
     /// POSIX record locks.
-    pub locks: locks::RecordLocks,
+    pub locks: Arc<locks::RecordLocks>,
     /// flock(2) locks (shared with the file descriptions holding them).
     pub flocks: std::sync::Arc<locks::RecordLocks>,
     /// Inode numbers for anonymous files (pipes).
-    pub anon_ino: std::sync::atomic::AtomicU64,
+    pub anon_ino: Arc<std::sync::atomic::AtomicU64>,
     /// Syscall numbers already reported as unimplemented (each is logged once).
-    pub reported_missing: Mutex<HashSet<u64>>,
+    pub reported_missing: Arc<Mutex<HashSet<u64>>>,
 }
 
 impl Kernel {
@@ -84,17 +90,30 @@ impl Kernel {
             platform,
             pool,
             mounts,
-            uts: Mutex::new(Uts { hostname: hostname.into(), domainname: "(none)".into() }),
+            uts: Arc::new(Mutex::new(Uts { hostname: hostname.into(), domainname: "(none)".into() })),
             boot: Instant::now(),
             boot_wall: SystemTime::now(),
             strace,
-            pids: process::PidTable::new(max_pids),
+            pids: Arc::new(process::PidTable::new(max_pids)),
+            root_pidns: pidns::PidNs::root(),
             futexes: Default::default(),
             locks: Default::default(),
             flocks: Default::default(),
-            anon_ino: std::sync::atomic::AtomicU64::new(1000),
-            reported_missing: Mutex::new(Default::default()),
+            anon_ino: Arc::new(std::sync::atomic::AtomicU64::new(1000)),
+            reported_missing: Arc::new(Mutex::new(Default::default())),
         }
+    }
+
+    /// The same kernel with a private copy of the UTS namespace
+    /// (`unshare(CLONE_NEWUTS)`).
+    pub fn with_new_uts(&self) -> Kernel {
+        let uts = self.uts.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        Kernel { uts: Arc::new(Mutex::new(uts)), ..self.clone() }
+    }
+
+    /// The same kernel with a private copy of the mount table (`unshare(CLONE_NEWNS)`).
+    pub fn with_new_mounts(&self) -> Kernel {
+        Kernel { mounts: Arc::new(self.mounts.fork()), ..self.clone() }
     }
 
     /// A fresh inode number for an anonymous file.

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use sbx_abi::structs::Sigaction;
 use sbx_abi::Errno;
 
+use super::pidns::PidNs;
 use super::signals::SignalInfo;
 use super::TaskExit;
 
@@ -34,8 +35,8 @@ impl Default for SigQueue {
 /// What other threads may touch of one thread: its own signal queue and the host
 /// thread to interrupt.
 pub struct ThreadShared {
-    /// Thread id.
-    pub tid: i32,
+    /// Thread id (global); changes only when a non-leader thread execs.
+    tid: AtomicI32,
     /// Signals sent to this thread (tgkill, faults).
     pub signals: Mutex<SigQueue>,
     /// Host tid of the stub running it, 0 while none.
@@ -46,13 +47,19 @@ pub struct ThreadShared {
 }
 
 impl ThreadShared {
-    fn new(tid: i32) -> Arc<Self> {
+    /// A thread with this id and nothing pending.
+    pub fn new(tid: i32) -> Arc<Self> {
         Arc::new(ThreadShared {
-            tid,
+            tid: tid.into(),
             signals: Mutex::new(SigQueue::default()),
             host_tid: AtomicI32::new(0),
             kill_pending: Default::default(),
         })
+    }
+
+    /// The thread id (global).
+    pub fn tid(&self) -> i32 {
+        self.tid.load(Ordering::Relaxed)
     }
 
     /// Locks the thread's signal queue.
@@ -108,6 +115,44 @@ pub struct TgState {
     pub report: Option<JobEvent>,
 }
 
+/// CPU time used, user and system.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CpuTime {
+    /// User time.
+    pub user: Duration,
+    /// System time (the host's, for the stub).
+    pub sys: Duration,
+}
+
+impl std::ops::Add for CpuTime {
+    type Output = CpuTime;
+    fn add(self, o: CpuTime) -> CpuTime {
+        CpuTime { user: self.user + o.user, sys: self.sys + o.sys }
+    }
+}
+
+/// The CPU time the host has charged to its thread `host_tid` (a stub), from
+/// /proc/<tid>/stat (fields utime and stime, in clock ticks of 10 ms).
+pub fn host_cpu_time(host_tid: i32) -> CpuTime {
+    if host_tid <= 0 {
+        return CpuTime::default();
+    }
+    let Ok(s) = std::fs::read_to_string(format!("/proc/{host_tid}/stat")) else { return CpuTime::default() };
+    let Some(rest) = s.rfind(')').and_then(|i| s.get(i + 2..)) else { return CpuTime::default() };
+    let f: Vec<&str> = rest.split(' ').collect();
+    let tick = |i: usize| Duration::from_millis(f.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0) * 10);
+    CpuTime { user: tick(11), sys: tick(12) }
+}
+
+/// CPU accounting of a process.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Usage {
+    /// What its threads that have ended used.
+    pub dead: CpuTime,
+    /// What its waited-for children (and theirs) used.
+    pub children: CpuTime,
+}
+
 /// A job-control change a parent can wait for (WUNTRACED / WCONTINUED).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum JobEvent {
@@ -131,12 +176,28 @@ pub struct ThreadGroup {
     pub actions: Mutex<[Sigaction; 64]>,
     /// ITIMER_REAL.
     pub real_timer: Arc<super::timer::RealTimer>,
+    /// The PID namespace the process lives in (its threads too).
+    pub pidns: Arc<PidNs>,
+    /// CPU accounting.
+    pub usage: Mutex<Usage>,
 }
 
 impl ThreadGroup {
     /// Locks the state.
     pub fn lock(&self) -> MutexGuard<'_, TgState> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// CPU accounting (lock).
+    pub fn usage(&self) -> MutexGuard<'_, Usage> {
+        self.usage.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The CPU time of the whole process: ended threads plus the running ones.
+    pub fn cpu_self(&self) -> CpuTime {
+        let threads = self.lock().threads.clone();
+        let live = threads.iter().map(|th| host_cpu_time(th.host_tid.load(Ordering::Acquire)));
+        live.fold(self.usage().dead, |a, b| a + b)
     }
 
     /// Locks the signal dispositions.
@@ -194,13 +255,13 @@ impl ThreadGroup {
     pub fn kill_other_threads(&self, keep: i32) {
         {
             let s = self.lock();
-            for th in s.threads.iter().filter(|th| th.tid != keep) {
+            for th in s.threads.iter().filter(|th| th.tid() != keep) {
                 th.kill_pending.store(true, Ordering::Release);
             }
         }
         self.wake();
         let mut g = self.lock();
-        while g.threads.iter().any(|th| th.tid != keep) {
+        while g.threads.iter().any(|th| th.tid() != keep) {
             g = self.wait(g, Some(Instant::now() + Duration::from_millis(20)));
         }
     }
@@ -254,9 +315,11 @@ impl PidTable {
         pgid: Option<i32>,
         sid: Option<i32>,
         actions: [Sigaction; 64],
+        ns: &Arc<PidNs>,
     ) -> Result<Arc<ThreadGroup>, Errno> {
         let mut p = self.lock();
         let pid = Self::alloc(&mut p, self.limit)?;
+        ns.register(pid)?;
         let leader = ThreadShared::new(pid);
         let tg = Arc::new(ThreadGroup {
             tgid: pid,
@@ -278,6 +341,8 @@ impl PidTable {
             event: Condvar::new(),
             actions: Mutex::new(actions),
             real_timer: Arc::default(),
+            pidns: ns.clone(),
+            usage: Mutex::default(),
         });
         p.groups.insert(pid, tg.clone());
         p.tids.insert(pid, tg.clone());
@@ -303,16 +368,26 @@ impl PidTable {
     pub fn new_thread(&self, tg: &Arc<ThreadGroup>) -> Result<Arc<ThreadShared>, Errno> {
         let mut p = self.lock();
         let tid = Self::alloc(&mut p, self.limit)?;
+        tg.pidns.register(tid)?;
         let th = ThreadShared::new(tid);
         p.tids.insert(tid, tg.clone());
         tg.lock().threads.push(th.clone());
         Ok(th)
     }
 
+    /// Gives thread `th` of `tg`, formerly `old`, the process's id (execve from a
+    /// non-leader thread once every other thread is gone).
+    pub fn retid(&self, tg: &Arc<ThreadGroup>, th: &ThreadShared, old: i32) {
+        let mut p = self.lock();
+        p.tids.remove(&old);
+        tg.pidns.unregister(old);
+        th.tid.store(tg.tgid, Ordering::Relaxed);
+    }
+
     /// The thread with this tid and its process.
     pub fn thread(&self, tid: i32) -> Option<(Arc<ThreadGroup>, Arc<ThreadShared>)> {
         let tg = self.lock().tids.get(&tid).cloned()?;
-        let th = tg.lock().threads.iter().find(|t| t.tid == tid).cloned()?;
+        let th = tg.lock().threads.iter().find(|t| t.tid() == tid).cloned()?;
         Some((tg, th))
     }
 
@@ -321,9 +396,10 @@ impl PidTable {
         let mut p = self.lock();
         if tid != tg.tgid {
             p.tids.remove(&tid);
+            tg.pidns.unregister(tid);
         }
         let mut s = tg.lock();
-        s.threads.retain(|t| t.tid != tid);
+        s.threads.retain(|t| t.tid() != tid);
         let left = s.threads.len();
         drop(s);
         tg.event.notify_all();
@@ -358,17 +434,36 @@ impl PidTable {
         // Whoever waits for this process itself to end (the sandbox's start-up
         // thread, for init) waits on its own queue.
         tg.event.notify_all();
-        // Orphans go to the nearest living subreaper among the ancestors, else init.
-        let mut heir = 1;
-        let mut up = ppid;
-        for _ in 0..p.groups.len() {
-            let Some(a) = p.groups.get(&up) else { break };
-            let s = a.lock();
-            if s.subreaper && s.exit.is_none() {
-                heir = up;
-                break;
+        // Orphans go to the nearest living subreaper among the ancestors inside the
+        // process's PID namespace, else to that namespace's init. When that init
+        // itself exits, everything left in its namespace is killed and the orphans
+        // go up to the parent namespace's init.
+        let ns = &tg.pidns;
+        let mut heir = ns.init();
+        let mut doomed = Vec::new();
+        if heir == tg.tgid && !ns.is_root() {
+            ns.set_dead();
+            heir = ns.parent.as_ref().map_or(1, |pn| pn.init());
+            doomed = p
+                .groups
+                .values()
+                .filter(|g| g.tgid != tg.tgid && ns.is_ancestor_of(&g.pidns))
+                .cloned()
+                .collect::<Vec<_>>();
+        } else {
+            let mut up = ppid;
+            for _ in 0..p.groups.len() {
+                if up == heir {
+                    break;
+                }
+                let Some(a) = p.groups.get(&up) else { break };
+                let s = a.lock();
+                if s.subreaper && s.exit.is_none() {
+                    heir = up;
+                    break;
+                }
+                up = s.ppid;
             }
-            up = s.ppid;
         }
         if let Some(h) = p.groups.get(&heir) {
             if tg.tgid != heir && !children.is_empty() {
@@ -383,14 +478,31 @@ impl PidTable {
                 h.event.notify_all();
             }
         }
-        p.groups.get(&ppid).cloned()
+        let parent = p.groups.get(&ppid).cloned();
+        drop(p);
+        for g in doomed {
+            if g.lock().exit.is_none() {
+                g.start_group_exit(TaskExit::Signaled(sbx_abi::flags::signal::SIGKILL));
+            }
+        }
+        parent
     }
 
-    /// Removes a zombie child from the table and from its parent's children.
-    pub fn reap(&self, parent: &ThreadGroup, child: i32) {
+    /// Removes a zombie child from the table and from its parent's children; the
+    /// parent's children's CPU time grows by the child's (its own and its waited-for
+    /// children's), which is returned (for wait4's rusage).
+    pub fn reap(&self, parent: &ThreadGroup, child: i32) -> CpuTime {
         let mut p = self.lock();
-        p.groups.remove(&child);
+        let mut used = CpuTime::default();
+        if let Some(g) = p.groups.remove(&child) {
+            g.pidns.unregister(child);
+            let u = *g.usage();
+            used = u.dead + u.children;
+        }
         p.tids.remove(&child);
         parent.lock().children.retain(|&c| c != child);
+        let mut pu = parent.usage();
+        pu.children = pu.children + used;
+        used
     }
 }

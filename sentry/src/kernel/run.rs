@@ -48,9 +48,15 @@ fn was_int80(t: &Task, ip: u64) -> bool {
 
 /// Runs `t` on `ctx` until it exits.
 pub fn run_task(t: &Task, ctx: &mut dyn Context) -> TaskExit {
-    let _span = tracing::info_span!("task", tid = t.tid).entered();
+    let _span = tracing::info_span!("task", tid = t.tid()).entered();
     t.shared.host_tid.store(ctx.host_tid(), Ordering::Release);
     let exit = run_loop(t, ctx);
+    // The stub thread still exists: charge what it used to the process.
+    let used = super::process::host_cpu_time(ctx.host_tid());
+    {
+        let mut u = t.tg.usage();
+        u.dead = u.dead + used;
+    }
     t.shared.host_tid.store(0, Ordering::Release);
     exit
 }
@@ -105,11 +111,11 @@ fn run_loop(t: &Task, ctx: &mut dyn Context) -> TaskExit {
                 // up yet: sync (at the top of the loop) and retry the access.
             }
             Exit::Signal(si) => {
-                if t.kernel.strace {
+                if t.kernel().strace {
                     tracing::info!(
                         target: "strace",
                         "[{}] --- {} {{si_code={}, si_addr={:#x}}} ---",
-                        t.tid,
+                        t.tid(),
                         signal::name(si.signo),
                         si.code,
                         si.addr
@@ -144,12 +150,12 @@ fn syscall(t: &Task, regs: &sbx_platform::Regs) {
         }
     }
     if t.local.exit.get().is_some() {
-        if t.kernel.strace {
+        if t.kernel().strace {
             tracing::info!(target: "strace", "{}", syscalls::strace::format_noreturn(t, nr, &args));
         }
         return;
     }
-    if t.kernel.strace {
+    if t.kernel().strace {
         tracing::info!(target: "strace", "{}", syscalls::strace::format(t, nr, &args, &res));
     }
     if !t.local.regs_replaced.get() {
@@ -163,16 +169,16 @@ fn syscall(t: &Task, regs: &sbx_platform::Regs) {
 /// Ends `t`'s process with `how`: children go to init, the parent is told (SIGCHLD
 /// and its wait queue), and a parent that ignores SIGCHLD reaps at once.
 pub fn exit_process(t: &Task, how: TaskExit) {
-    t.kernel.locks.release_all(t.tgid as u64);
+    t.kernel().locks.release_all(t.tgid as u64);
     t.tg.real_timer.set(std::sync::Weak::new(), Duration::ZERO, Duration::ZERO);
-    let Some(parent) = t.kernel.pids.exit(&t.tg, how) else { return };
+    let Some(parent) = t.kernel().pids.exit(&t.tg, how) else { return };
     let (ignores, nocldwait) = {
         let acts = parent.actions();
         let a = acts[(signal::SIGCHLD - 1) as usize];
         (a.handler == signal::SIG_IGN, a.flags & signal::SA_NOCLDWAIT != 0)
     };
     if ignores || nocldwait {
-        t.kernel.pids.reap(&parent, t.tgid);
+        t.kernel().pids.reap(&parent, t.tgid);
     }
     let (code, status) = match how {
         TaskExit::Exited(c) => (1, c & 0xff), // CLD_EXITED

@@ -38,6 +38,15 @@ impl SignalInfo {
         self.code > 0 && matches!(self.signo, SIGSEGV | SIGBUS | SIGILL | SIGFPE | SIGTRAP)
     }
 
+    /// The same with the sender's pid as task `t` names it (0 when the sender is
+    /// outside `t`'s PID namespace). Fault infos carry no pid.
+    pub fn seen_by(mut self, t: &super::Task) -> Self {
+        if !self.is_fault() {
+            self.pid = t.vpid(self.pid);
+        }
+        self
+    }
+
     /// The 128-byte `siginfo_t`.
     pub fn to_bytes(&self) -> [u8; 128] {
         let mut b = [0u8; 128];
@@ -298,7 +307,7 @@ fn setup_frame(t: &Task, ctx: &mut dyn Context, sig: i32, info: &SignalInfo) -> 
         f[o..o + 8].copy_from_slice(&w.to_le_bytes());
     }
     f[uc + SIGMASK_OFF as usize..uc + SIGMASK_OFF as usize + 8].copy_from_slice(&old_mask.to_le_bytes());
-    f[INFO_OFF as usize..].copy_from_slice(&info.to_bytes());
+    f[INFO_OFF as usize..].copy_from_slice(&info.seen_by(t).to_bytes());
     mm.copy_out_bytes(frame, &f)?;
     // Enter the handler.
     let mut r = regs;

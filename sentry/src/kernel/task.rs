@@ -31,6 +31,8 @@ pub const ALL_CAPS: u64 = (1 << 41) - 1;
 pub const CAP_SETGID: u32 = 6;
 /// CAP_SETUID.
 pub const CAP_SETUID: u32 = 7;
+/// CAP_SYS_ADMIN.
+pub const CAP_SYS_ADMIN: u32 = 21;
 
 impl Creds {
     /// Credentials of a process started by `uid`/`gid`: root gets every capability.
@@ -105,6 +107,8 @@ pub struct TaskLocal {
     pub restart: Cell<Option<(sbx_abi::Errno, u64)>>,
     /// The mask to restore after a handler when sigsuspend-like calls replaced it.
     pub saved_sigmask: Cell<Option<u64>>,
+    /// The PID namespace for children, once unshare(CLONE_NEWPID) chose a new one.
+    pub pidns_for_children: RefCell<Option<Arc<super::pidns::PidNs>>>,
     /// Set in a vfork child until it execs or exits.
     pub vfork_done: RefCell<Option<Arc<crate::syscalls::fork::VforkDone>>>,
 }
@@ -146,6 +150,7 @@ impl Default for TaskLocal {
             mm_synced: Cell::new(None),
             exit_signal: Cell::new(sbx_abi::flags::signal::SIGCHLD),
             vfork_done: RefCell::new(None),
+            pidns_for_children: RefCell::new(None),
             restart: Cell::new(None),
             saved_sigmask: Cell::new(None),
         }
@@ -154,15 +159,16 @@ impl Default for TaskLocal {
 
 /// A guest thread. Owned by the Sentry thread that runs it; syscall handlers get `&Task`.
 pub struct Task {
-    /// The kernel this task lives in.
-    pub kernel: Arc<Kernel>,
+    /// The kernel this task lives in (replaced when it unshares a namespace).
+    kernel: RefCell<Arc<Kernel>>,
     mm: RefCell<Arc<MemoryManager>>,
     /// Root, cwd, umask.
     pub fs: Arc<FsContext>,
     /// File descriptors.
     pub fds: Arc<FdTable>,
-    /// Thread id (in the sandbox's pid namespace).
-    pub tid: i32,
+    /// Thread id (global; see [`Task::vpid`] for the id the guest sees). It changes
+    /// once at most: a non-leader thread that execs takes the leader's.
+    tid: Cell<i32>,
     /// Thread group id (the process id).
     pub tgid: i32,
     /// The process.
@@ -187,15 +193,8 @@ impl Task {
         tg: Arc<ThreadGroup>,
         creds: Creds,
     ) -> Self {
-        let leader = tg.lock().threads.iter().find(|t| t.tid == tg.tgid).cloned();
-        let shared = leader.unwrap_or_else(|| {
-            Arc::new(ThreadShared {
-                tid: tg.tgid,
-                signals: Default::default(),
-                host_tid: Default::default(),
-                kill_pending: Default::default(),
-            })
-        });
+        let leader = tg.lock().threads.iter().find(|t| t.tid() == tg.tgid).cloned();
+        let shared = leader.unwrap_or_else(|| ThreadShared::new(tg.tgid));
         Self::with_thread(kernel, mm, fs, fds, tg, shared, creds)
     }
 
@@ -210,11 +209,11 @@ impl Task {
         creds: Creds,
     ) -> Self {
         Task {
-            kernel,
+            kernel: RefCell::new(kernel),
             mm: RefCell::new(mm),
             fs,
             fds,
-            tid: shared.tid,
+            tid: Cell::new(shared.tid()),
             tgid: tg.tgid,
             tg,
             shared,
@@ -234,12 +233,43 @@ impl Task {
     /// Sets the command name (exec, PR_SET_NAME), also as other processes see it.
     pub fn set_comm(&self, name: &[u8]) {
         *self.local.comm.borrow_mut() = name.to_vec();
-        if self.tid == self.tgid {
+        if self.tid() == self.tgid {
             self.tg.lock().comm = String::from_utf8_lossy(name).into_owned();
         }
     }
 
-    /// The parent's pid (0 for the sandbox's init).
+    /// The thread id (global).
+    pub fn tid(&self) -> i32 {
+        self.tid.get()
+    }
+
+    /// Makes this thread the leader of its process after the others ended (execve
+    /// from a non-leader thread): it takes the process's id as its thread id.
+    pub fn become_leader(&self) {
+        let old = self.tid();
+        if old != self.tgid {
+            self.kernel().pids.retid(&self.tg, &self.shared, old);
+            self.tid.set(self.tgid);
+        }
+    }
+
+    /// The PID namespace the task lives in.
+    pub fn pidns(&self) -> &Arc<super::pidns::PidNs> {
+        &self.tg.pidns
+    }
+
+    /// Global id `g` as this task names it (0 when it is outside its namespace).
+    pub fn vpid(&self, g: i32) -> i32 {
+        self.tg.pidns.local(g)
+    }
+
+    /// The global id of `id` as this task names it; None when its namespace has no
+    /// such id.
+    pub fn gpid(&self, id: i32) -> Option<i32> {
+        self.tg.pidns.global(id)
+    }
+
+    /// The parent's pid (global; 0 for the sandbox's init).
     pub fn ppid(&self) -> i32 {
         self.tg.lock().ppid
     }
@@ -254,8 +284,13 @@ impl Task {
         *self.mm.borrow_mut() = mm;
     }
 
-    /// The kernel.
-    pub fn kernel(&self) -> &Kernel {
-        &self.kernel
+    /// The kernel the task lives in.
+    pub fn kernel(&self) -> Arc<Kernel> {
+        self.kernel.borrow().clone()
+    }
+
+    /// Rebinds the task to another kernel (unshare, setns).
+    pub fn set_kernel(&self, k: Arc<Kernel>) {
+        *self.kernel.borrow_mut() = k;
     }
 }

@@ -56,7 +56,7 @@ impl TestKernel {
         let mm = Arc::new(MemoryManager::new(pool));
         mm.map(Placement::Fixed(SCRATCH), SCRATCH_LEN, Prot::READ | Prot::WRITE, false, VmaKind::Anon, None)
             .expect("scratch mapping");
-        let tg = kernel.pids.create(0, None, None, [Default::default(); 64]).expect("pid 1");
+        let tg = kernel.pids.create(0, None, None, [Default::default(); 64], &kernel.root_pidns).expect("pid 1");
         let fs = Arc::new(FsContext::new(mounts.root()));
         let task = Task::new(kernel, mm, fs, Arc::new(FdTable::new()), tg, Creds::new(0, 0));
         TestKernel { task, lower }

@@ -165,7 +165,7 @@ fn cap_header(t: &Task, addr: u64) -> Result<(u32, i32), Errno> {
     if pid < 0 {
         return Err(Errno::EINVAL);
     }
-    if pid != 0 && pid != t.tid {
+    if pid != 0 && pid != t.vpid(t.tid()) {
         return Err(Errno::ESRCH);
     }
     Ok((version, pid))

@@ -387,7 +387,7 @@ pub fn sys_close(t: &Task, a: &SyscallArgs) -> SysResult {
     let f = t.fds.remove(a.fd(0))?;
     if f.inode().is_some() {
         if let Ok(key) = lock_key(&f) {
-            t.kernel.locks.release(key, t.tgid as u64);
+            t.kernel().locks.release(key, t.tgid as u64);
         }
     }
     drop(f);
@@ -574,7 +574,7 @@ fn record_lock(t: &Task, f: &FileDescription, cmd: u32, addr: u64) -> SysResult 
     let end = if len == 0 { u64::MAX } else { e as u64 };
     let want = crate::kernel::locks::Lock { owner: t.tgid as u64, start: s as u64, end, write: ty == F_WRLCK };
     let key = lock_key(f)?;
-    let locks = &t.kernel.locks;
+    let locks = &t.kernel().locks;
     match (cmd, ty) {
         (_, F_RDLCK | F_WRLCK | F_UNLCK) if cmd == F_GETLK => {
             if ty == F_UNLCK {
@@ -590,7 +590,7 @@ fn record_lock(t: &Task, f: &FileDescription, cmd: u32, addr: u64) -> SysResult 
                     out[8..16].copy_from_slice(&(l.start as i64).to_le_bytes());
                     let l_len = if l.end == u64::MAX { 0 } else { (l.end - l.start) as i64 };
                     out[16..24].copy_from_slice(&l_len.to_le_bytes());
-                    out[24..28].copy_from_slice(&(l.owner as i32).to_le_bytes());
+                    out[24..28].copy_from_slice(&t.vpid(l.owner as i32).to_le_bytes());
                 }
             }
             t.mm().copy_out(addr, &out)?;
@@ -636,7 +636,7 @@ pub fn sys_pipe2(t: &Task, a: &SyscallArgs) -> SysResult {
     let flags = a.u32(1);
     let allowed = OpenFlags::O_CLOEXEC | OpenFlags::O_NONBLOCK | OpenFlags::O_DIRECT;
     let fl = OpenFlags::from_bits(flags).filter(|f| allowed.contains(*f)).ok_or(Errno::EINVAL)?;
-    let ino = t.kernel.next_ino();
+    let ino = t.kernel().next_ino();
     let (r, w) = new_pipe(ino);
     let extra = fl & OpenFlags::O_NONBLOCK;
     let name = format!("pipe:[{ino}]");
@@ -773,7 +773,7 @@ pub fn sys_flock(t: &Task, a: &SyscallArgs) -> SysResult {
     let key = lock_key(&f)?;
     let owner = Arc::as_ptr(&f) as u64;
     let want = crate::kernel::locks::Lock { owner, start: 0, end: u64::MAX, write: kind == LOCK_EX };
-    let flocks = &t.kernel.flocks;
+    let flocks = &t.kernel().flocks;
     let interrupted = || crate::kernel::signals::interrupted(t);
     flocks.set(key, want, kind == LOCK_UN, op & LOCK_NB == 0, &interrupted).map_err(|e| {
         if e == Errno::EAGAIN {

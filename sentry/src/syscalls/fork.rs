@@ -13,9 +13,9 @@ use sbx_abi::flags::signal::{self, SIGCHLD, SIGKILL};
 use sbx_abi::{Errno, SysResult};
 
 use super::{sys, Syscall, SyscallArgs};
-use crate::kernel::process::{JobEvent, ThreadGroup};
+use crate::kernel::process::{CpuTime, JobEvent, ThreadGroup};
 use crate::kernel::signals::{self, SignalInfo, SI_USER};
-use crate::kernel::{exit_process, run_task, Task, TaskExit};
+use crate::kernel::{exit_process, run_task, Task, TaskExit, CAP_SYS_ADMIN};
 
 /// This family's table entries.
 pub(super) const SYSCALLS: &[Syscall] = &[
@@ -51,6 +51,12 @@ const CLONE_UNTRACED: u64 = 0x800000;
 const CLONE_CHILD_SETTID: u64 = 0x1000000;
 const CLONE_IO: u64 = 0x8000_0000;
 const CLONE_CLEAR_SIGHAND: u64 = 0x1_0000_0000;
+/// New PID namespace for the child.
+pub const CLONE_NEWPID: u64 = 0x2000_0000;
+const CLONE_NEWNS: u64 = 0x20000;
+const CLONE_NEWCGROUP: u64 = 0x0200_0000;
+const CLONE_NEWUTS: u64 = 0x0400_0000;
+const CLONE_NEWIPC: u64 = 0x0800_0000;
 
 /// What a vfork parent waits for: the child's exec or exit.
 #[derive(Default)]
@@ -90,7 +96,12 @@ const SUPPORTED: u64 = CSIGNAL
     | CLONE_CHILD_SETTID
     | CLONE_IO
     | CLONE_UNTRACED
-    | CLONE_CLEAR_SIGHAND;
+    | CLONE_CLEAR_SIGHAND
+    | CLONE_NEWPID
+    | CLONE_NEWNS
+    | CLONE_NEWCGROUP
+    | CLONE_NEWUTS
+    | CLONE_NEWIPC;
 
 /// clone(2): `clone(flags, stack, parent_tid, child_tid, tls)` on x86_64.
 pub fn sys_clone(t: &Task, a: &SyscallArgs) -> SysResult {
@@ -146,6 +157,25 @@ fn do_clone(t: &Task, flags: u64, stack: u64, ptid: u64, ctid: u64, tls: u64) ->
     if flags & CLONE_CLEAR_SIGHAND != 0 && flags & CLONE_SIGHAND != 0 {
         return Err(Errno::EINVAL);
     }
+    // The namespace new processes go to: a fresh one for CLONE_NEWPID, else the one
+    // an earlier unshare(CLONE_NEWPID) chose, else the caller's.
+    let for_children = t.local.pidns_for_children.borrow().clone();
+    let ns = if flags & CLONE_NEWPID != 0 {
+        if thread || for_children.is_some() {
+            return Err(Errno::EINVAL);
+        }
+        if !t.creds.borrow().capable(CAP_SYS_ADMIN) {
+            return Err(Errno::EPERM);
+        }
+        crate::kernel::pidns::PidNs::child(t.pidns(), t.kernel().next_ino())?
+    } else if let Some(ns) = for_children {
+        if thread {
+            return Err(Errno::EINVAL);
+        }
+        ns
+    } else {
+        t.pidns().clone()
+    };
     if flags & CLONE_SIGHAND != 0 && !thread {
         // Sharing dispositions between two processes is not offered.
         return Err(Errno::EINVAL);
@@ -158,7 +188,23 @@ fn do_clone(t: &Task, flags: u64, stack: u64, ptid: u64, ctid: u64, tls: u64) ->
     if exit_signal > signal::NSIG {
         return Err(Errno::EINVAL);
     }
-    let k = &t.kernel;
+    let new_ns = CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC;
+    if flags & new_ns != 0 && (thread || flags & CLONE_NEWNS != 0 && flags & CLONE_FS != 0) {
+        return Err(Errno::EINVAL);
+    }
+    if flags & new_ns != 0 && !t.creds.borrow().capable(CAP_SYS_ADMIN) {
+        return Err(Errno::EPERM);
+    }
+    // The child's kernel: the caller's, with private copies of the namespaces asked
+    // for (IPC and cgroup namespaces hold nothing yet, see ns.rs).
+    let mut kernel = t.kernel();
+    if flags & CLONE_NEWUTS != 0 {
+        kernel = Arc::new(kernel.with_new_uts());
+    }
+    if flags & CLONE_NEWNS != 0 {
+        kernel = Arc::new(kernel.with_new_mounts());
+    }
+    let k = &kernel;
     let mm = if flags & CLONE_VM != 0 { t.mm() } else { Arc::new(t.mm().fork()?) };
     let fds = if flags & CLONE_FILES != 0 { t.fds.clone() } else { Arc::new(t.fds.fork()) };
     let fs = if flags & CLONE_FS != 0 { t.fs.clone() } else { Arc::new(t.fs.fork()) };
@@ -179,15 +225,17 @@ fn do_clone(t: &Task, flags: u64, stack: u64, ptid: u64, ctid: u64, tls: u64) ->
                 *a = Default::default();
             }
         }
-        let tg = k.pids.create(ppid, Some(pgid), Some(sid), actions)?;
+        // A process that starts a namespace leads its own group and session there
+        // as far as the namespace can see; Linux keeps the ids, which show as 0.
+        let tg = k.pids.create(ppid, Some(pgid), Some(sid), actions, &ns)?;
         Task::new(k.clone(), mm.clone(), fs, fds, tg, creds)
     };
-    let tid = child.tid;
+    let tid = child.tid();
     let undo = |child: &Task| {
         if thread {
-            k.pids.remove_thread(&child.tg, child.tid);
+            k.pids.remove_thread(&child.tg, child.tid());
         } else {
-            k.pids.reap(&t.tg, child.tid);
+            k.pids.reap(&t.tg, child.tid());
         }
     };
     // Registers: the child returns 0 from clone, on its own stack and TLS if given.
@@ -218,14 +266,16 @@ fn do_clone(t: &Task, flags: u64, stack: u64, ptid: u64, ctid: u64, tls: u64) ->
     if flags & CLONE_CHILD_CLEARTID != 0 {
         l.clear_child_tid.set(ctid);
     }
+    // The parent names the child in its own namespace, the child in its own.
+    let (tid_for_parent, tid_for_child) = (t.vpid(tid), child.vpid(tid));
     if flags & CLONE_PARENT_SETTID != 0 {
-        if let Err(e) = t.mm().copy_out(ptid, &tid) {
+        if let Err(e) = t.mm().copy_out(ptid, &tid_for_parent) {
             undo(&child);
             return Err(e);
         }
     }
     if flags & CLONE_CHILD_SETTID != 0 {
-        if let Err(e) = mm.copy_out(ctid, &tid) {
+        if let Err(e) = mm.copy_out(ctid, &tid_for_child) {
             undo(&child);
             return Err(e);
         }
@@ -246,12 +296,12 @@ fn do_clone(t: &Task, flags: u64, stack: u64, ptid: u64, ctid: u64, tls: u64) ->
     if let Some(v) = vfork {
         v.wait();
     }
-    Ok(tid as u64)
+    Ok(tid_for_parent as u64)
 }
 
 /// The body of a new process's Sentry thread.
 fn task_main(t: Task) {
-    let k = t.kernel.clone();
+    let k = t.kernel().clone();
     // A Sentry bug that panics in this thread ends the guest process (as if killed)
     // instead of leaving its parent waiting forever.
     let ran =
@@ -267,7 +317,7 @@ fn task_main(t: Task) {
             }
         }));
     let exit = ran.unwrap_or_else(|_| {
-        tracing::error!("Sentry bug: the task thread of tid {} panicked; killing its process", t.tid);
+        tracing::error!("Sentry bug: the task thread of tid {} panicked; killing its process", t.tid());
         t.tg.start_group_exit(TaskExit::Signaled(SIGKILL));
         TaskExit::Signaled(SIGKILL)
     });
@@ -281,11 +331,11 @@ pub fn finish(t: &Task, exit: TaskExit) {
     let ctid = t.local.clear_child_tid.get();
     if ctid != 0 && t.mm().copy_out(ctid, &0i32).is_ok() {
         if let Ok(key) = t.mm().file_offset(ctid, false) {
-            t.kernel.futexes.wake(key, 1, u32::MAX);
+            t.kernel().futexes.wake(key, 1, u32::MAX);
         }
     }
     release_vfork_parent(t);
-    if t.kernel.pids.remove_thread(&t.tg, t.tid) == 0 {
+    if t.kernel().pids.remove_thread(&t.tg, t.tid()) == 0 {
         // As exit_files: a parent that sees the child gone sees its pipes closed.
         if Arc::strong_count(&t.fds) == 1 {
             t.fds.clear();
@@ -303,6 +353,8 @@ fn exit_robust_list(t: &Task) {
     const FUTEX_TID_MASK: u32 = 0x3fff_ffff;
     const ROBUST_LIST_LIMIT: usize = 2048;
     let (head, _) = t.local.robust_list.get();
+    // Futex words hold tids as the thread's own namespace names them.
+    let me = t.vpid(t.tid()) as u32;
     if head == 0 {
         return;
     }
@@ -312,11 +364,12 @@ fn exit_robust_list(t: &Task) {
     let mark = |e: u64| {
         let addr = e.wrapping_add(offset);
         let Ok(key) = mm.file_offset(addr, true) else { return };
-        let old = mm.pool().file.update_u32(key, |v| {
-            (v & FUTEX_TID_MASK == t.tid as u32).then_some((v & FUTEX_WAITERS) | FUTEX_OWNER_DIED)
-        });
-        if old & FUTEX_TID_MASK == t.tid as u32 && old & FUTEX_WAITERS != 0 {
-            t.kernel.futexes.wake(key, 1, u32::MAX);
+        let old = mm
+            .pool()
+            .file
+            .update_u32(key, |v| (v & FUTEX_TID_MASK == me).then_some((v & FUTEX_WAITERS) | FUTEX_OWNER_DIED));
+        if old & FUTEX_TID_MASK == me && old & FUTEX_WAITERS != 0 {
+            t.kernel().futexes.wake(key, 1, u32::MAX);
         }
     };
     for _ in 0..ROBUST_LIST_LIMIT {
@@ -363,7 +416,8 @@ const WCLONE: u32 = 0x8000_0000;
 /// What a wait call collected.
 #[derive(Clone, Copy, Debug)]
 enum Waited {
-    Exited(TaskExit),
+    /// Exited, with the CPU time it and its waited-for children used.
+    Exited(TaskExit, CpuTime),
     Job(JobEvent),
 }
 
@@ -371,7 +425,7 @@ impl Waited {
     /// The wait4 status word.
     fn status(self) -> i32 {
         match self {
-            Waited::Exited(e) => e.wait_status(),
+            Waited::Exited(e, _) => e.wait_status(),
             Waited::Job(JobEvent::Stopped(sig)) => (sig << 8) | 0x7f,
             Waited::Job(JobEvent::Continued) => 0xffff,
         }
@@ -379,8 +433,8 @@ impl Waited {
     /// waitid's (si_code, si_status).
     fn code_status(self) -> (i32, i32) {
         match self {
-            Waited::Exited(TaskExit::Exited(s)) => (1, s & 0xff),
-            Waited::Exited(TaskExit::Signaled(s)) => (2, s),
+            Waited::Exited(TaskExit::Exited(s), _) => (1, s & 0xff),
+            Waited::Exited(TaskExit::Signaled(s), _) => (2, s),
             Waited::Job(JobEvent::Stopped(sig)) => (5, sig),
             Waited::Job(JobEvent::Continued) => (6, signal::SIGCONT),
         }
@@ -390,7 +444,7 @@ impl Waited {
 /// Waits for a child matching `which` to exit (when `exits`) or to stop or continue
 /// (WUNTRACED/WCONTINUED in `options`). Ok(None): WNOHANG and nothing yet.
 fn do_wait(t: &Task, which: Which, options: u32, exits: bool) -> Result<Option<(i32, Waited)>, Errno> {
-    let k = &t.kernel;
+    let k = &t.kernel();
     let mut g = t.tg.lock();
     loop {
         let mut any = false;
@@ -409,10 +463,15 @@ fn do_wait(t: &Task, which: Which, options: u32, exits: bool) -> Result<Option<(
             if let (Some(e), true) = (cs.exit, exits) {
                 drop(cs);
                 drop(g);
-                if options & WNOWAIT == 0 {
-                    k.pids.reap(&t.tg, c);
-                }
-                return Ok(Some((c, Waited::Exited(e))));
+                // Named before reaping takes the id out of the namespaces.
+                let id = t.vpid(c);
+                let used = if options & WNOWAIT == 0 {
+                    k.pids.reap(&t.tg, c)
+                } else {
+                    let u = *cg.usage();
+                    u.dead + u.children
+                };
+                return Ok(Some((id, Waited::Exited(e, used))));
             }
             let wanted = match cs.report {
                 Some(JobEvent::Stopped(_)) => options & WUNTRACED != 0,
@@ -424,7 +483,7 @@ fn do_wait(t: &Task, which: Which, options: u32, exits: bool) -> Result<Option<(
                 if options & WNOWAIT == 0 {
                     cs.report = None;
                 }
-                return Ok(Some((c, Waited::Job(ev))));
+                return Ok(Some((t.vpid(c), Waited::Job(ev))));
             }
         }
         if !any {
@@ -440,12 +499,15 @@ fn do_wait(t: &Task, which: Which, options: u32, exits: bool) -> Result<Option<(
     }
 }
 
+/// The children a wait names, in global ids (an id the caller's namespace does
+/// not have matches nobody).
 fn which_from_pid(t: &Task, pid: i32) -> Which {
+    let g = |id: i32| t.gpid(id).unwrap_or(-1);
     match pid {
         -1 => Which::Any,
         0 => Which::Pgid(t.tg.lock().pgid),
-        p if p < -1 => Which::Pgid(-p),
-        p => Which::Pid(p),
+        p if p < -1 => Which::Pgid(g(-p)),
+        p => Which::Pid(g(p)),
     }
 }
 
@@ -465,7 +527,11 @@ pub fn sys_wait4(t: &Task, a: &SyscallArgs) -> SysResult {
                 t.mm().copy_out(wstatus, &e.status())?;
             }
             if rusage != 0 {
-                t.mm().copy_out(rusage, &sbx_abi::structs::Rusage::default())?;
+                let used = match e {
+                    Waited::Exited(_, used) => used,
+                    Waited::Job(_) => CpuTime::default(),
+                };
+                t.mm().copy_out(rusage, &super::misc::rusage_of(used))?;
             }
             Ok(c as u64)
         }
@@ -486,8 +552,8 @@ pub fn sys_waitid(t: &Task, a: &SyscallArgs) -> SysResult {
     }
     let which = match idtype {
         P_ALL => Which::Any,
-        P_PID if id > 0 => Which::Pid(id),
-        P_PGID if id >= 0 => Which::Pgid(if id == 0 { t.tg.lock().pgid } else { id }),
+        P_PID if id > 0 => Which::Pid(t.gpid(id).unwrap_or(-1)),
+        P_PGID if id >= 0 => Which::Pgid(if id == 0 { t.tg.lock().pgid } else { t.gpid(id).unwrap_or(-1) }),
         _ => return Err(Errno::EINVAL),
     };
     // waitid's WSTOPPED is wait4's WUNTRACED; exits count only with WEXITED.
@@ -497,6 +563,7 @@ pub fn sys_waitid(t: &Task, a: &SyscallArgs) -> SysResult {
             None => [0u8; 128],
             Some((c, e)) => {
                 let (code, status) = e.code_status();
+                // `c` is already the id the caller sees.
                 SignalInfo { signo: SIGCHLD, code, pid: c, uid: t.creds.borrow().uid.0, status, ..Default::default() }
                     .to_bytes()
             }
@@ -512,10 +579,13 @@ pub fn sys_setpgid(t: &Task, a: &SyscallArgs) -> SysResult {
     if pgid < 0 {
         return Err(Errno::EINVAL);
     }
-    let target: Arc<ThreadGroup> = if pid == 0 || pid == t.tgid {
+    let pid = if pid == 0 { t.tgid } else { t.gpid(pid).ok_or(Errno::ESRCH)? };
+    // A group id the caller's namespace cannot name cannot be joined.
+    let pgid = if pgid == 0 { 0 } else { t.gpid(pgid).ok_or(Errno::EPERM)? };
+    let target: Arc<ThreadGroup> = if pid == t.tgid {
         t.tg.clone()
     } else {
-        let c = t.kernel.pids.get(pid).ok_or(Errno::ESRCH)?;
+        let c = t.kernel().pids.get(pid).ok_or(Errno::ESRCH)?;
         if c.lock().ppid != t.tgid {
             return Err(Errno::ESRCH);
         }
@@ -540,36 +610,44 @@ pub fn sys_setpgid(t: &Task, a: &SyscallArgs) -> SysResult {
 
 /// getpgid(2).
 pub fn sys_getpgid(t: &Task, a: &SyscallArgs) -> SysResult {
-    let pid = a.i32(0);
-    let tg = if pid == 0 { t.tg.clone() } else { t.kernel.pids.get(pid).ok_or(Errno::ESRCH)? };
+    let tg = target_of(t, a.i32(0))?;
     let pgid = tg.lock().pgid;
-    Ok(pgid as u64)
+    Ok(t.vpid(pgid) as u64)
 }
 
 /// getpgrp(2).
 pub fn sys_getpgrp(t: &Task, _a: &SyscallArgs) -> SysResult {
-    Ok(t.tg.lock().pgid as u64)
+    let pgid = t.tg.lock().pgid;
+    Ok(t.vpid(pgid) as u64)
 }
 
 /// setsid(2).
 pub fn sys_setsid(t: &Task, _a: &SyscallArgs) -> SysResult {
     let me = t.tgid;
-    let leads_group = t.kernel.pids.all().iter().any(|g| g.tgid != me && g.lock().pgid == me);
+    let leads_group = t.kernel().pids.all().iter().any(|g| g.tgid != me && g.lock().pgid == me);
     let mut s = t.tg.lock();
     if s.pgid == me || leads_group {
         return Err(Errno::EPERM);
     }
     s.sid = me;
     s.pgid = me;
-    Ok(me as u64)
+    Ok(t.vpid(me) as u64)
 }
 
 /// getsid(2).
 pub fn sys_getsid(t: &Task, a: &SyscallArgs) -> SysResult {
-    let pid = a.i32(0);
-    let tg = if pid == 0 { t.tg.clone() } else { t.kernel.pids.get(pid).ok_or(Errno::ESRCH)? };
+    let tg = target_of(t, a.i32(0))?;
     let sid = tg.lock().sid;
-    Ok(sid as u64)
+    Ok(t.vpid(sid) as u64)
+}
+
+/// The process `pid` names for the caller (0: itself); ESRCH if it cannot see one.
+fn target_of(t: &Task, pid: i32) -> Result<Arc<ThreadGroup>, Errno> {
+    if pid == 0 {
+        return Ok(t.tg.clone());
+    }
+    let g = t.gpid(pid).ok_or(Errno::ESRCH)?;
+    t.kernel().pids.get(g).ok_or(Errno::ESRCH)
 }
 
 /// pause(2).
@@ -597,15 +675,23 @@ pub fn kill_pid(t: &Task, pid: i32, sig: i32) -> SysResult {
     if !(0..=signal::NSIG).contains(&sig) {
         return Err(Errno::EINVAL);
     }
-    let k = &t.kernel;
-    let targets: Vec<Arc<ThreadGroup>> = match pid {
-        p if p > 0 => k.pids.get(p).into_iter().collect(),
-        0 => {
-            let pg = t.tg.lock().pgid;
-            k.pids.all().into_iter().filter(|g| g.lock().pgid == pg).collect()
+    let k = &t.kernel();
+    let ns = t.pidns();
+    // Only processes the caller's PID namespace can see are reachable.
+    let visible = || k.pids.all().into_iter().filter(|g| ns.sees(g.tgid));
+    let group = |pg: Option<i32>| -> Vec<Arc<ThreadGroup>> {
+        match pg {
+            Some(pg) => visible().filter(|g| g.lock().pgid == pg).collect(),
+            None => Vec::new(),
         }
-        -1 => k.pids.all().into_iter().filter(|g| g.tgid != 1 && g.tgid != t.tgid).collect(),
-        p => k.pids.all().into_iter().filter(|g| g.lock().pgid == -p).collect(),
+    };
+    // (Read before the match: a guard in the scrutinee would live through it.)
+    let my_pgid = t.tg.lock().pgid;
+    let targets: Vec<Arc<ThreadGroup>> = match pid {
+        p if p > 0 => t.gpid(p).and_then(|g| k.pids.get(g)).into_iter().collect(),
+        0 => group(Some(my_pgid)),
+        -1 => visible().filter(|g| g.tgid != ns.init() && g.tgid != t.tgid).collect(),
+        p => group(p.checked_neg().and_then(|q| t.gpid(q))),
     };
     let live: Vec<_> = targets.into_iter().filter(|g| g.lock().exit.is_none() || pid > 0).collect();
     if live.is_empty() {

@@ -320,7 +320,7 @@ fn do_unlink(t: &Task, dirfd: i32, path: &[u8], dir_wanted: bool) -> SysResult {
         p.push(b'/');
     }
     p.extend_from_slice(&name);
-    if t.kernel.mounts.mounted_at(&p).is_some() {
+    if t.kernel().mounts.mounted_at(&p).is_some() {
         return Err(Errno::EBUSY);
     }
     may_change(t, &dir, Some(&victim))?;

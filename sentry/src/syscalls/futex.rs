@@ -76,7 +76,7 @@ pub fn sys_futex(t: &Task, a: &SyscallArgs) -> SysResult {
     if realtime && cmd != FUTEX_WAIT_BITSET && cmd != FUTEX_WAIT {
         return Err(Errno::ENOSYS);
     }
-    let k = &t.kernel;
+    let k = &t.kernel();
     let mm = t.mm();
     match cmd {
         FUTEX_WAIT | FUTEX_WAIT_BITSET => {

@@ -9,6 +9,7 @@ use sbx_abi::{Errno, SysResult};
 use zerocopy::FromZeros;
 
 use super::{sys, Syscall, SyscallArgs};
+use crate::kernel::process::{host_cpu_time, CpuTime};
 use crate::kernel::Task;
 
 /// This family's table entries.
@@ -57,7 +58,7 @@ pub const RELEASE: &str = "6.1.0-sbx";
 
 /// uname(2).
 pub fn sys_uname(t: &Task, a: &SyscallArgs) -> SysResult {
-    let uts = t.kernel.uts.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let uts = t.kernel().uts.lock().unwrap_or_else(|e| e.into_inner()).clone();
     let mut u = Utsname::new_zeroed();
     fill(&mut u.sysname, "Linux");
     fill(&mut u.nodename, &uts.hostname);
@@ -80,7 +81,8 @@ fn set_uts_name(t: &Task, a: &SyscallArgs, host: bool) -> SysResult {
     let mut buf = vec![0u8; len];
     t.mm().copy_in_bytes(a.addr(0), &mut buf)?;
     let name = String::from_utf8_lossy(&buf).into_owned();
-    let mut uts = t.kernel.uts.lock().unwrap_or_else(|e| e.into_inner());
+    let k = t.kernel();
+    let mut uts = k.uts.lock().unwrap_or_else(|e| e.into_inner());
     if host {
         uts.hostname = name;
     } else {
@@ -101,17 +103,18 @@ pub fn sys_setdomainname(t: &Task, a: &SyscallArgs) -> SysResult {
 
 /// getpid(2).
 pub fn sys_getpid(t: &Task, _a: &SyscallArgs) -> SysResult {
-    Ok(t.tgid as u64)
+    Ok(t.vpid(t.tgid) as u64)
 }
 
 /// getppid(2).
 pub fn sys_getppid(t: &Task, _a: &SyscallArgs) -> SysResult {
-    Ok(t.ppid() as u64)
+    // A parent outside the caller's PID namespace shows as 0.
+    Ok(t.vpid(t.ppid()) as u64)
 }
 
 /// gettid(2).
 pub fn sys_gettid(t: &Task, _a: &SyscallArgs) -> SysResult {
-    Ok(t.tid as u64)
+    Ok(t.vpid(t.tid()) as u64)
 }
 
 /// getuid(2).
@@ -177,7 +180,6 @@ fn host_clock(t: &Task, id: i32) -> Result<ClockId, Errno> {
     // CPU-time clock ids of another process: ((~pid) << 3) | type, with bit 2 set for a
     // thread clock (include/linux/posix-timers.h: MAKE_PROCESS_CPUCLOCK/MAKE_THREAD_CPUCLOCK).
     const CPUCLOCK_SCHED: i32 = 2;
-    const CPUCLOCK_PERTHREAD: i32 = 4;
     let host = t.local.host_tid.get();
     Ok(match id as u32 {
         clock::CLOCK_REALTIME
@@ -188,9 +190,11 @@ fn host_clock(t: &Task, id: i32) -> Result<ClockId, Errno> {
         | clock::CLOCK_BOOTTIME
         | clock::CLOCK_TAI => ClockId::from_raw(id),
         clock::CLOCK_REALTIME_ALARM | clock::CLOCK_BOOTTIME_ALARM => ClockId::from_raw(id),
-        clock::CLOCK_PROCESS_CPUTIME_ID if host > 0 => ClockId::from_raw(((!host) << 3) | CPUCLOCK_SCHED),
-        clock::CLOCK_THREAD_CPUTIME_ID if host > 0 => {
-            ClockId::from_raw(((!host) << 3) | CPUCLOCK_SCHED | CPUCLOCK_PERTHREAD)
+        // Each guest thread is a single-threaded stub process, whose process clock is
+        // the thread's time (the host refuses thread clocks of other processes).
+        // The guest's process clock is summed over its threads in `now`.
+        clock::CLOCK_PROCESS_CPUTIME_ID | clock::CLOCK_THREAD_CPUTIME_ID if host > 0 => {
+            ClockId::from_raw(((!host) << 3) | CPUCLOCK_SCHED)
         }
         clock::CLOCK_PROCESS_CPUTIME_ID | clock::CLOCK_THREAD_CPUTIME_ID => ClockId::CLOCK_PROCESS_CPUTIME_ID,
         _ => return Err(Errno::EINVAL),
@@ -199,6 +203,23 @@ fn host_clock(t: &Task, id: i32) -> Result<ClockId, Errno> {
 
 fn now(t: &Task, id: i32) -> Result<Timespec, Errno> {
     let c = host_clock(t, id)?;
+    if id as u32 == clock::CLOCK_PROCESS_CPUTIME_ID && t.local.host_tid.get() > 0 {
+        // Ended threads (10 ms accounting) plus every running thread's stub clock.
+        let threads = t.tg.lock().threads.clone();
+        let mut total = {
+            let u = t.tg.usage();
+            u.dead.user + u.dead.sys
+        };
+        for th in threads {
+            let host = th.host_tid.load(std::sync::atomic::Ordering::Acquire);
+            if host > 0 {
+                if let Ok(ts) = clock_gettime(ClockId::from_raw(((!host) << 3) | 2)) {
+                    total += Duration::new(ts.tv_sec() as u64, ts.tv_nsec() as u32);
+                }
+            }
+        }
+        return Ok(Timespec { tv_sec: total.as_secs() as i64, tv_nsec: i64::from(total.subsec_nanos()) });
+    }
     let ts = clock_gettime(c).map_err(|e| Errno(e as i32))?;
     Ok(Timespec { tv_sec: ts.tv_sec(), tv_nsec: ts.tv_nsec() })
 }
@@ -294,10 +315,10 @@ pub fn sys_clock_nanosleep(t: &Task, a: &SyscallArgs) -> SysResult {
 /// sysinfo(2).
 pub fn sys_sysinfo(t: &Task, a: &SyscallArgs) -> SysResult {
     let host = nix::sys::sysinfo::sysinfo().map_err(|e| Errno(e as i32))?;
-    let used = t.kernel.pool.allocated();
+    let used = t.kernel().pool.allocated();
     let total = host.ram_total();
     let mut si = Sysinfo {
-        uptime: t.kernel.boot.elapsed().as_secs() as i64,
+        uptime: t.kernel().boot.elapsed().as_secs() as i64,
         totalram: total,
         freeram: host.ram_unused().min(total.saturating_sub(used)),
         procs: 1,
@@ -375,7 +396,7 @@ pub fn sys_setrlimit(t: &Task, a: &SyscallArgs) -> SysResult {
 /// prlimit64(2): only the calling process (pid 0 or its own pid) for now.
 pub fn sys_prlimit64(t: &Task, a: &SyscallArgs) -> SysResult {
     let pid = a.i32(0);
-    if pid != 0 && pid != t.tgid {
+    if pid != 0 && pid != t.vpid(t.tgid) {
         return Err(Errno::ESRCH);
     }
     let new = if a.addr(2) != 0 { Some(t.mm().copy_in::<Rlimit>(a.addr(2))?) } else { None };
@@ -395,7 +416,7 @@ pub fn num_cpus() -> usize {
 /// sched_getaffinity(2): every CPU.
 pub fn sys_sched_getaffinity(t: &Task, a: &SyscallArgs) -> SysResult {
     let (pid, len) = (a.i32(0), a.usize(1));
-    if pid != 0 && pid != t.tid {
+    if pid != 0 && pid != t.vpid(t.tid()) {
         return Err(Errno::ESRCH);
     }
     let n = num_cpus();
@@ -427,51 +448,43 @@ pub fn sys_getcpu(t: &Task, a: &SyscallArgs) -> SysResult {
     Ok(0)
 }
 
-/// CPU time used by the stub behind `t` (user, system), from the host's accounting
-/// of the stub thread: (utime, stime).
-fn cpu_times(t: &Task) -> (Duration, Duration) {
-    let tid = t.local.host_tid.get();
-    if tid <= 0 {
-        return Default::default();
-    }
-    // /proc/<tid>/stat fields 14 and 15 (utime, stime) in clock ticks of the host.
-    let Ok(s) = std::fs::read_to_string(format!("/proc/{tid}/stat")) else { return Default::default() };
-    let Some(rest) = s.rfind(')').map(|i| &s[i + 2..]) else { return Default::default() };
-    let f: Vec<&str> = rest.split(' ').collect();
-    let tick = |i: usize| Duration::from_millis(f.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0) * 10);
-    (tick(11), tick(12))
-}
-
-/// times(2): the caller's CPU times; children's are not accumulated yet (zero).
+/// times(2): the caller's CPU times and its waited-for children's.
 pub fn sys_times(t: &Task, a: &SyscallArgs) -> SysResult {
-    let (u, s) = cpu_times(t);
+    let me = t.tg.cpu_self();
+    let children = t.tg.usage().children;
+    let ticks = |d: Duration| (d.as_millis() / 10) as i64;
     if a.addr(0) != 0 {
         let tms = sbx_abi::structs::Tms {
-            tms_utime: (u.as_millis() / 10) as i64,
-            tms_stime: (s.as_millis() / 10) as i64,
-            tms_cutime: 0,
-            tms_cstime: 0,
+            tms_utime: ticks(me.user),
+            tms_stime: ticks(me.sys),
+            tms_cutime: ticks(children.user),
+            tms_cstime: ticks(children.sys),
         };
         t.mm().copy_out(a.addr(0), &tms)?;
     }
-    Ok((t.kernel.boot.elapsed().as_millis() / 10) as u64)
+    Ok((t.kernel().boot.elapsed().as_millis() / 10) as u64)
 }
 
-/// getrusage(2): RUSAGE_SELF and RUSAGE_THREAD report the stub's CPU time;
-/// RUSAGE_CHILDREN reports zero (not accumulated yet).
+/// getrusage(2): CPU times of the process, its waited-for children, or the thread
+/// (the host's accounting of the stubs); the other fields are zero.
 pub fn sys_getrusage(t: &Task, a: &SyscallArgs) -> SysResult {
     const RUSAGE_SELF: i32 = 0;
     const RUSAGE_CHILDREN: i32 = -1;
     const RUSAGE_THREAD: i32 = 1;
-    let (u, s) = match a.i32(0) {
-        RUSAGE_SELF | RUSAGE_THREAD => cpu_times(t),
-        RUSAGE_CHILDREN => Default::default(),
+    let used = match a.i32(0) {
+        RUSAGE_SELF => t.tg.cpu_self(),
+        RUSAGE_THREAD => host_cpu_time(t.local.host_tid.get()),
+        RUSAGE_CHILDREN => t.tg.usage().children,
         _ => return Err(Errno::EINVAL),
     };
-    let tv = |d: Duration| Timeval { tv_sec: d.as_secs() as i64, tv_usec: i64::from(d.subsec_micros()) };
-    let ru = sbx_abi::structs::Rusage { ru_utime: tv(u), ru_stime: tv(s), ..Default::default() };
-    t.mm().copy_out(a.addr(1), &ru)?;
+    t.mm().copy_out(a.addr(1), &rusage_of(used))?;
     Ok(0)
+}
+
+/// A `struct rusage` with these CPU times and nothing else.
+pub fn rusage_of(c: CpuTime) -> sbx_abi::structs::Rusage {
+    let tv = |d: Duration| Timeval { tv_sec: d.as_secs() as i64, tv_usec: i64::from(d.subsec_micros()) };
+    sbx_abi::structs::Rusage { ru_utime: tv(c.user), ru_stime: tv(c.sys), ..Default::default() }
 }
 
 /// getpriority(2): returns 20 - nice, as the raw syscall does.
@@ -480,7 +493,8 @@ pub fn sys_getpriority(t: &Task, a: &SyscallArgs) -> SysResult {
     if !(0..=2).contains(&which) {
         return Err(Errno::EINVAL);
     }
-    if which == 0 && who != 0 && t.kernel.pids.get(who).is_none() && t.kernel.pids.thread(who).is_none() {
+    let exists = |id: i32| t.gpid(id).is_some_and(|g| t.kernel().pids.thread(g).is_some());
+    if which == 0 && who != 0 && !exists(who) {
         return Err(Errno::ESRCH);
     }
     Ok((20 - t.local.nice.get()) as u64)
@@ -493,7 +507,7 @@ pub fn sys_setpriority(t: &Task, a: &SyscallArgs) -> SysResult {
     if !(0..=2).contains(&which) {
         return Err(Errno::EINVAL);
     }
-    if which != 0 || (who != 0 && who != t.tid && who != t.tgid) {
+    if which != 0 || (who != 0 && who != t.vpid(t.tid()) && who != t.vpid(t.tgid)) {
         return Err(Errno::ESRCH);
     }
     let nice = prio.clamp(-20, 19);

@@ -13,6 +13,7 @@ mod fsops;
 mod futex;
 mod misc;
 mod mm;
+mod ns;
 mod poll;
 mod process;
 mod signal;
@@ -86,6 +87,7 @@ fn families() -> impl Iterator<Item = &'static Syscall> {
         fork::SYSCALLS,
         futex::SYSCALLS,
         mm::SYSCALLS,
+        ns::SYSCALLS,
         poll::SYSCALLS,
         misc::SYSCALLS,
         process::SYSCALLS,
@@ -118,7 +120,7 @@ pub fn dispatch(t: &Task, nr: u64, args: &SyscallArgs) -> SysResult {
     match table().get(nr as usize).copied().flatten() {
         Some(s) => (s.handler)(t, args),
         None => {
-            if t.kernel.first_report(nr) {
+            if t.kernel().first_report(nr) {
                 tracing::warn!("unimplemented syscall {} ({nr}) returns ENOSYS", name(nr));
             }
             Err(Errno::ENOSYS)

@@ -40,7 +40,7 @@ pub fn sys_exit_group(t: &Task, a: &SyscallArgs) -> SysResult {
 /// set_tid_address(2).
 pub fn sys_set_tid_address(t: &Task, a: &SyscallArgs) -> SysResult {
     t.local.clear_child_tid.set(a.addr(0));
-    Ok(t.tid as u64)
+    Ok(t.vpid(t.tid()) as u64)
 }
 
 /// set_robust_list(2).
@@ -56,7 +56,7 @@ pub fn sys_set_robust_list(t: &Task, a: &SyscallArgs) -> SysResult {
 /// get_robust_list(2): the caller's own list only, for now.
 pub fn sys_get_robust_list(t: &Task, a: &SyscallArgs) -> SysResult {
     let pid = a.i32(0);
-    if pid != 0 && pid != t.tid {
+    if pid != 0 && pid != t.vpid(t.tid()) {
         return Err(Errno::ESRCH);
     }
     let (head, len) = t.local.robust_list.get();
@@ -223,12 +223,13 @@ fn do_execve(
     envp: Vec<Vec<u8>>,
 ) -> SysResult {
     let prepared = loader::prepare(t, path, file, argv, envp)?;
-    // Point of no return. The other threads of the process end first (de_thread).
-    // Deviation: a non-leader thread keeps its own tid instead of taking the leader's.
-    t.tg.kill_other_threads(t.tid);
+    // Point of no return. The other threads of the process end first (de_thread),
+    // and a non-leader thread takes the leader's place and id.
+    t.tg.kill_other_threads(t.tid());
+    t.become_leader();
     // Point of no return: the new image gets a new address space (a vfork parent
     // keeps the old one), and the stub drops every old mapping before it runs again.
-    let mm = Arc::new(MemoryManager::new(t.kernel.pool.clone()));
+    let mm = Arc::new(MemoryManager::new(t.kernel().pool.clone()));
     let loaded = match loader::commit(t, &mm, prepared) {
         Ok(l) => l,
         Err(e) => {

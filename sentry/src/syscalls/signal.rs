@@ -162,8 +162,8 @@ fn send_thread(t: &Task, tgid: Option<i32>, tid: i32, sig: i32) -> SysResult {
     if !(0..=NSIG).contains(&sig) {
         return Err(Errno::EINVAL);
     }
-    let (tg, th) = t.kernel.pids.thread(tid).ok_or(Errno::ESRCH)?;
-    if tgid.is_some_and(|g| g != tg.tgid) {
+    let (tg, th) = t.gpid(tid).and_then(|g| t.kernel().pids.thread(g)).ok_or(Errno::ESRCH)?;
+    if tgid.is_some_and(|g| t.gpid(g) != Some(tg.tgid)) {
         return Err(Errno::ESRCH);
     }
     if sig == 0 {
@@ -173,9 +173,9 @@ fn send_thread(t: &Task, tgid: Option<i32>, tid: i32, sig: i32) -> SysResult {
     let info = SignalInfo { signo: sig, code: SI_TKILL, pid: t.tgid, uid, ..Default::default() };
     if sig == sbx_abi::flags::signal::SIGCONT {
         // Continuing is a process-wide effect, whichever thread was named.
-        crate::kernel::jobs::continue_process(&t.kernel, &tg);
+        crate::kernel::jobs::continue_process(&t.kernel(), &tg);
     }
-    if th.tid == t.tid {
+    if th.tid() == t.tid() {
         signals::queue(t, info);
     } else {
         tg.send_thread(&th, info);
@@ -223,7 +223,7 @@ pub fn sys_rt_sigtimedwait(t: &Task, a: &SyscallArgs) -> SysResult {
                 drop(q);
                 drop(g);
                 if info != 0 {
-                    t.mm().copy_out_bytes(info, &si.to_bytes())?;
+                    t.mm().copy_out_bytes(info, &si.seen_by(t).to_bytes())?;
                 }
                 return Ok(sig as u64);
             }
@@ -300,7 +300,10 @@ fn queued_info(t: &Task, sig: i32, addr: u64, to_self: bool) -> Result<SignalInf
     if (code >= 0 || code == SI_TKILL) && !to_self {
         return Err(Errno::EPERM);
     }
+    // The sender's claimed pid is kept as the global id it names (translated again
+    // for the receiver).
     let pid = i32::from_le_bytes([raw[16], raw[17], raw[18], raw[19]]);
+    let pid = t.gpid(pid).unwrap_or(0);
     let uid = u32::from_le_bytes([raw[20], raw[21], raw[22], raw[23]]);
     let value = u64::from_le_bytes(raw[24..32].try_into().map_err(|_| Errno::EINVAL)?);
     Ok(SignalInfo { signo: sig, code, pid, uid, value, ..Default::default() })
@@ -309,7 +312,8 @@ fn queued_info(t: &Task, sig: i32, addr: u64, to_self: bool) -> Result<SignalInf
 /// rt_sigqueueinfo(2).
 pub fn sys_rt_sigqueueinfo(t: &Task, a: &SyscallArgs) -> SysResult {
     let (pid, sig) = (a.i32(0), a.i32(1));
-    let tg = t.kernel.pids.get(pid).ok_or(Errno::ESRCH)?;
+    let pid = t.gpid(pid).ok_or(Errno::ESRCH)?;
+    let tg = t.kernel().pids.get(pid).ok_or(Errno::ESRCH)?;
     let info = queued_info(t, sig, a.addr(2), pid == t.tgid)?;
     if tg.lock().exit.is_some() {
         return Err(Errno::ESRCH);
@@ -321,12 +325,13 @@ pub fn sys_rt_sigqueueinfo(t: &Task, a: &SyscallArgs) -> SysResult {
 /// rt_tgsigqueueinfo(2).
 pub fn sys_rt_tgsigqueueinfo(t: &Task, a: &SyscallArgs) -> SysResult {
     let (tgid, tid, sig) = (a.i32(0), a.i32(1), a.i32(2));
-    let (tg, th) = t.kernel.pids.thread(tid).ok_or(Errno::ESRCH)?;
+    let (tg, th) = t.gpid(tid).and_then(|g| t.kernel().pids.thread(g)).ok_or(Errno::ESRCH)?;
+    let tgid = t.gpid(tgid).ok_or(Errno::ESRCH)?;
     if tg.tgid != tgid {
         return Err(Errno::ESRCH);
     }
     let info = queued_info(t, sig, a.addr(3), tgid == t.tgid)?;
-    if th.tid == t.tid {
+    if th.tid() == t.tid() {
         signals::queue(t, info);
     } else {
         tg.send_thread(&th, info);

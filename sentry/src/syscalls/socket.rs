@@ -52,7 +52,7 @@ pub fn sys_socketpair(t: &Task, a: &SyscallArgs) -> SysResult {
     if proto != 0 {
         return Err(Errno::EPROTONOSUPPORT);
     }
-    let (x, y) = pair(t.kernel.next_ino(), t.kernel.next_ino());
+    let (x, y) = pair(t.kernel().next_ino(), t.kernel().next_ino());
     let mut fl = OpenFlags::O_RDWR;
     if ty & SOCK_NONBLOCK != 0 {
         fl |= OpenFlags::O_NONBLOCK;

@@ -38,7 +38,7 @@ fn guest_bytes(t: &Task, addr: u64, len: usize) -> Option<Vec<u8>> {
 pub fn format(t: &Task, nr: u64, a: &SyscallArgs, res: &SysResult) -> String {
     let fmt = table().get(nr as usize).copied().flatten().map(|s| s.fmt).unwrap_or("xxxxxx");
     let mut s = String::new();
-    let _ = write!(s, "[{}] {}(", t.tid, name(nr));
+    let _ = write!(s, "[{}] {}(", t.tid(), name(nr));
     for (i, c) in fmt.chars().enumerate().take(6) {
         if i > 0 {
             s.push_str(", ");

@@ -413,6 +413,11 @@ impl MountNamespace {
     pub fn new(root: Arc<dyn Inode>) -> Self {
         MountNamespace { root, mounts: RwLock::new(HashMap::new()) }
     }
+    /// A copy with the same root and mounts, changed independently from now on.
+    pub fn fork(&self) -> Self {
+        let m = self.mounts.read().unwrap_or_else(|e| e.into_inner()).clone();
+        MountNamespace { root: self.root.clone(), mounts: RwLock::new(m) }
+    }
     /// The root of the tree.
     pub fn root(&self) -> Location {
         Location::root(self.root.clone())

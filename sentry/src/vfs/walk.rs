@@ -44,7 +44,7 @@ fn start(t: &Task, dirfd: i32, path: &[u8]) -> Result<Location, Errno> {
 /// Walks `path` from `loc`.
 pub fn walk(t: &Task, mut loc: Location, path: &[u8], follow: Follow) -> Result<Location, Errno> {
     let root = t.fs.root();
-    let mounts = t.kernel.mounts.clone();
+    let mounts = t.kernel().mounts.clone();
     let trailing_slash = path.last() == Some(&b'/');
     let mut comps: VecDeque<Vec<u8>> =
         path.split(|&c| c == b'/').filter(|c| !c.is_empty()).map(<[u8]>::to_vec).collect();
@@ -220,7 +220,7 @@ pub fn open_at(t: &Task, dirfd: i32, path: &[u8], flags: OpenFlags, mode: u32) -
                     }
                     walk(t, dir.clone(), &name, Follow::Yes)?
                 } else {
-                    if let Some(m) = t.kernel.mounts.mounted_at(&l.path()) {
+                    if let Some(m) = t.kernel().mounts.mounted_at(&l.path()) {
                         l.pop();
                         l.push(&name, m);
                     }
