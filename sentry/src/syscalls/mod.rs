@@ -13,6 +13,7 @@ mod fsops;
 mod futex;
 mod misc;
 mod mm;
+mod notify;
 mod poll;
 mod process;
 mod signal;
@@ -86,6 +87,7 @@ fn families() -> impl Iterator<Item = &'static Syscall> {
         fork::SYSCALLS,
         futex::SYSCALLS,
         mm::SYSCALLS,
+        notify::SYSCALLS,
         poll::SYSCALLS,
         misc::SYSCALLS,
         process::SYSCALLS,
