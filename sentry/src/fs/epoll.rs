@@ -12,6 +12,7 @@ use sbx_abi::structs::Stat;
 use sbx_abi::Errno;
 
 use super::pipe::{POLLERR, POLLHUP, POLLIN};
+use crate::kernel::Task;
 use crate::vfs::{FileDescription, FileOps};
 
 /// Event bits the caller may ask for (EPOLLIN ... EPOLLRDHUP, EPOLLWAKEUP etc.).
@@ -33,14 +34,19 @@ struct Entry {
 }
 
 impl Entry {
-    /// What a wait would report for this entry now: (events, change counter).
-    fn pending(&self) -> Option<(u32, u64)> {
+    /// What a wait by `t` (None: no task at hand, for a nested epoll) would report
+    /// for this entry now: (events, change counter).
+    fn pending(&self, t: Option<&Task>) -> Option<(u32, u64)> {
         if self.disabled {
             return None;
         }
         let f = self.file.upgrade()?;
         let seq = f.ops.poll_seq();
-        let got = f.ops.poll() & ((self.events & 0xffff) | POLLERR | POLLHUP);
+        let ready = match t {
+            Some(t) => f.ops.poll_for(t),
+            None => f.ops.poll(),
+        };
+        let got = ready & ((self.events & 0xffff) | POLLERR | POLLHUP);
         if got == 0 || (self.events & EPOLLET != 0 && self.last_seq == Some(seq)) {
             return None;
         }
@@ -93,8 +99,8 @@ impl Epoll {
         self.lock().remove(&Self::key(fd, f)).map(drop).ok_or(Errno::ENOENT)
     }
 
-    /// Collects up to `max` ready events as (events, data).
-    pub fn ready(&self, max: usize) -> Vec<(u32, u64)> {
+    /// Collects up to `max` ready events as (events, data), for a wait by `t`.
+    pub fn ready(&self, t: Option<&Task>, max: usize) -> Vec<(u32, u64)> {
         let mut out = Vec::new();
         let mut e = self.lock();
         e.retain(|_, ent| ent.file.strong_count() > 0);
@@ -105,7 +111,7 @@ impl Epoll {
             if ent.disabled {
                 continue;
             }
-            let Some((got, seq)) = ent.pending() else { continue };
+            let Some((got, seq)) = ent.pending(t) else { continue };
             if ent.events & EPOLLET != 0 {
                 ent.last_seq = Some(seq);
             }
@@ -146,7 +152,7 @@ impl FileOps for EpollFile {
     fn poll(&self) -> u32 {
         // An epoll is readable when a wait would return something (peeked without
         // consuming edge or one-shot state).
-        if self.0.lock().values().any(|ent| ent.pending().is_some()) {
+        if self.0.lock().values().any(|ent| ent.pending(None).is_some()) {
             POLLIN
         } else {
             0

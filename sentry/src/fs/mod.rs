@@ -8,5 +8,6 @@ pub mod gofer;
 pub mod overlay;
 pub mod pipe;
 pub mod proc;
+pub mod signalfd;
 pub mod socket;
 pub mod tmpfs;

@@ -24,11 +24,13 @@ pub struct SigQueue {
     pub pending: u64,
     /// siginfo per pending signal.
     pub info: [SignalInfo; 64],
+    /// Moves whenever a signal is queued (signalfd readiness for edge-triggered epoll).
+    pub seq: u64,
 }
 
 impl Default for SigQueue {
     fn default() -> Self {
-        SigQueue { pending: 0, info: [SignalInfo::default(); 64] }
+        SigQueue { pending: 0, info: [SignalInfo::default(); 64], seq: 0 }
     }
 }
 
@@ -83,6 +85,7 @@ impl SigQueue {
         if self.pending & bit == 0 {
             self.pending |= bit;
             self.info[(info.signo - 1) as usize] = info;
+            self.seq = self.seq.wrapping_add(1);
         }
     }
 }

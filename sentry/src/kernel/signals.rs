@@ -106,6 +106,15 @@ fn take(q: &mut SigQueue, mask: u64) -> Option<(i32, SignalInfo)> {
     Some((sig, std::mem::take(&mut q.info[(sig - 1) as usize])))
 }
 
+/// Takes the lowest pending signal of `set` for `t` without running its handler
+/// (signalfd, sigtimedwait): the thread's own queue first, then the process's, as
+/// Linux's dequeue_signal does.
+pub fn dequeue_in(t: &Task, set: u64) -> Option<SignalInfo> {
+    let set = set & !UNBLOCKABLE;
+    let got = take(&mut t.shared.sigs(), !set);
+    got.or_else(|| take(&mut t.tg.sigs(), !set)).map(|(_, info)| info)
+}
+
 /// Delivers a synchronous fault: like Linux's force_sig_fault, a blocked or ignored
 /// fault signal is unblocked and reset to its default action (so it kills).
 pub fn force_fault(t: &Task, ctx: &mut dyn Context, info: SignalInfo) {

@@ -13,6 +13,7 @@ mod fsops;
 mod futex;
 mod misc;
 mod mm;
+mod notify;
 mod ns;
 mod poll;
 mod process;
@@ -87,6 +88,7 @@ fn families() -> impl Iterator<Item = &'static Syscall> {
         fork::SYSCALLS,
         futex::SYSCALLS,
         mm::SYSCALLS,
+        notify::SYSCALLS,
         ns::SYSCALLS,
         poll::SYSCALLS,
         misc::SYSCALLS,

@@ -73,7 +73,7 @@ fn wait_ready<R>(
 
 fn readiness(t: &Task, fd: i32) -> u32 {
     match t.fds.get(fd) {
-        Ok(f) => f.ops.poll(),
+        Ok(f) => f.ops.poll_for(t),
         Err(_) => POLLNVAL,
     }
 }
@@ -305,7 +305,7 @@ fn do_epoll_wait(t: &Task, epfd: i32, events: u64, max: i32, deadline: Option<In
     let f = t.fds.get(epfd)?;
     let ep = f.ops.as_epoll().ok_or(Errno::EINVAL)?;
     let got = wait_ready(t, deadline, || {
-        let r = ep.ready(max as usize);
+        let r = ep.ready(Some(t), max as usize);
         Ok((!r.is_empty()).then_some(r))
     })?
     .unwrap_or_default();

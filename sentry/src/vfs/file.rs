@@ -102,6 +102,12 @@ pub trait FileOps: Send + Sync + Any {
     fn as_epoll(&self) -> Option<&crate::fs::epoll::Epoll> {
         None
     }
+    /// Readiness as task `t` sees it: the same as [`poll`](Self::poll) except for
+    /// files whose state depends on the caller (a signalfd reads the caller's
+    /// pending signals, as Linux evaluates it for `current`).
+    fn poll_for(&self, _t: &Task) -> u32 {
+        self.poll()
+    }
     /// Readiness for poll/select (POLL* bits); regular files are always ready.
     fn poll(&self) -> u32 {
         match self.as_pipe() {
