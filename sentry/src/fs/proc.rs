@@ -9,12 +9,12 @@ use std::any::Any;
 use std::fmt::Write;
 use std::sync::Arc;
 
-use sbx_abi::flags::{dt, OpenFlags, S_IFDIR, S_IFLNK, S_IFREG};
+use sbx_abi::flags::{dt, OpenFlags, AT_FDCWD, S_IFDIR, S_IFLNK, S_IFREG};
 use sbx_abi::structs::Stat;
 use sbx_abi::Errno;
 
 use crate::kernel::Task;
-use crate::vfs::{DirEntry, FileDescription, FileOps, Inode, MagicTarget};
+use crate::vfs::{DirEntry, FileDescription, FileOps, Follow, Inode, MagicTarget};
 
 /// Device number of procfs.
 const PROC_DEV: u64 = 0x16;
@@ -243,6 +243,10 @@ impl Inode for ProcInode {
                 None => MagicTarget::File(f),
             })),
             Kind::PidLink(_, "cwd") => Some(Ok(MagicTarget::Location(t.fs.cwd()))),
+            Kind::PidLink(_, "exe") => {
+                let exe = t.local.exe.borrow().clone();
+                Some(crate::vfs::lookup_at(t, AT_FDCWD, exe.as_bytes(), Follow::Yes, false).map(MagicTarget::Location))
+            }
             Kind::PidLink(_, "root") => Some(Ok(MagicTarget::Location(t.fs.root()))),
             _ => None,
         }

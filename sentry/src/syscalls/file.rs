@@ -25,7 +25,7 @@ pub(super) const SYSCALLS: &[Syscall] = &[
     sys!(SYS_PWRITEV2, sys_pwritev2, "dxddx", "RWF_* flags return EOPNOTSUPP"),
     sys!(SYS_OPEN, sys_open, "sxo"),
     sys!(SYS_OPENAT, sys_openat, "dsxo"),
-    sys!(SYS_OPENAT2, sys_openat2, "dsxu", "RESOLVE_* flags return EINVAL"),
+    sys!(SYS_OPENAT2, sys_openat2, "dsxu"),
     sys!(SYS_CREAT, sys_creat, "so"),
     sys!(SYS_CLOSE, sys_close, "d"),
     sys!(SYS_CLOSE_RANGE, sys_close_range, "uux", "CLOSE_RANGE_UNSHARE on a shared table returns EINVAL"),
@@ -352,34 +352,48 @@ pub fn sys_creat(t: &Task, a: &SyscallArgs) -> SysResult {
     do_open(t, AT_FDCWD, &path, flags, a.u32(1))
 }
 
-/// openat2(2): `struct open_how { u64 flags, mode, resolve; }`.
+/// openat2(2): `struct open_how { u64 flags, mode, resolve; }`. Unlike openat, unknown
+/// or contradictory flags are EINVAL.
 pub fn sys_openat2(t: &Task, a: &SyscallArgs) -> SysResult {
+    use vfs::resolve::{ALL, RESOLVE_BENEATH, RESOLVE_IN_ROOT};
+    /// The first version of the struct.
+    const OPEN_HOW_SIZE_VER0: usize = 24;
+    /// Linux reads at most a page of it.
+    const MAX_SIZE: usize = 4096;
     let size = a.usize(3);
-    if size < 24 {
+    if size < OPEN_HOW_SIZE_VER0 {
         return Err(Errno::EINVAL);
     }
+    if size > MAX_SIZE {
+        return Err(Errno::E2BIG);
+    }
     let how: [u64; 3] = t.mm().copy_in(a.addr(2))?;
-    if size > 24 {
+    if size > OPEN_HOW_SIZE_VER0 {
         // Larger structs must be zero past what we know (E2BIG otherwise).
-        let mut rest = vec![0u8; (size - 24).min(4096)];
-        t.mm().copy_in_bytes(a.addr(2) + 24, &mut rest)?;
+        let mut rest = vec![0u8; size - OPEN_HOW_SIZE_VER0];
+        t.mm().copy_in_bytes(a.addr(2) + OPEN_HOW_SIZE_VER0 as u64, &mut rest)?;
         if rest.iter().any(|&b| b != 0) {
             return Err(Errno::E2BIG);
         }
     }
     let (flags, mode, resolve) = (how[0], how[1], how[2]);
-    if flags > u64::from(u32::MAX) || OpenFlags::from_bits(flags as u32).is_none() {
+    let fl = u32::try_from(flags).ok().and_then(OpenFlags::from_bits).ok_or(Errno::EINVAL)?;
+    let creates = fl.contains(OpenFlags::O_CREAT) || fl.contains(OpenFlags::O_TMPFILE);
+    if (creates && mode & !0o7777 != 0) || (!creates && mode != 0) {
         return Err(Errno::EINVAL);
     }
-    if mode & !0o7777 != 0 || (mode != 0 && flags & u64::from((OpenFlags::O_CREAT).bits()) == 0) {
+    if resolve & !ALL != 0 || resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT) == RESOLVE_BENEATH | RESOLVE_IN_ROOT {
         return Err(Errno::EINVAL);
     }
-    if resolve != 0 {
-        // RESOLVE_BENEATH and friends arrive with issue 5.
+    let path_ok = OpenFlags::O_PATH | OpenFlags::O_CLOEXEC | OpenFlags::O_DIRECTORY | OpenFlags::O_NOFOLLOW;
+    if fl.contains(OpenFlags::O_PATH) && !path_ok.contains(fl) {
         return Err(Errno::EINVAL);
     }
     let path = path_arg(t, a.addr(1))?;
-    do_open(t, a.fd(0), &path, flags as u32, mode as u32)
+    let fl = if fl.contains(OpenFlags::O_PATH) { fl } else { fl | OpenFlags::O_LARGEFILE };
+    let f = vfs::open_at_resolve(t, a.fd(0), &path, fl, mode as u32, resolve)?;
+    let fd = t.fds.install(f, fl.contains(OpenFlags::O_CLOEXEC))?;
+    Ok(fd as u64)
 }
 
 /// close(2).

@@ -25,7 +25,7 @@ use sbx_abi::Errno;
 pub use fdtable::FdTable;
 pub use file::{DirEntry, DirFile, FileDescription, FileOps, PathFile, HOST_POS};
 pub use host::host_file;
-pub use walk::{create_attrs, lookup_at, open_at, resolve_parent_at, Follow};
+pub use walk::{create_attrs, lookup_at, open_at, open_at_resolve, resolve, resolve_parent_at, Follow};
 
 use crate::kernel::Task;
 

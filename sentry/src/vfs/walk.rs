@@ -25,11 +25,71 @@ pub enum Follow {
 /// Most symlinks one walk may follow (MAXSYMLINKS).
 const MAX_SYMLINKS: usize = 40;
 
-/// Where a walk of `path` starts: the root, the cwd, or the directory `dirfd`.
-fn start(t: &Task, dirfd: i32, path: &[u8]) -> Result<Location, Errno> {
-    if path.first() == Some(&b'/') {
-        return Ok(t.fs.root());
+/// openat2(2)'s `RESOLVE_*` flags (include/uapi/linux/openat2.h).
+pub mod resolve {
+    /// Stay on the mount the walk started on.
+    pub const RESOLVE_NO_XDEV: u64 = 0x01;
+    /// Follow no procfs magic link.
+    pub const RESOLVE_NO_MAGICLINKS: u64 = 0x02;
+    /// Follow no symlink at all (implies RESOLVE_NO_MAGICLINKS).
+    pub const RESOLVE_NO_SYMLINKS: u64 = 0x04;
+    /// Stay at or below the starting directory (EXDEV otherwise).
+    pub const RESOLVE_BENEATH: u64 = 0x08;
+    /// Treat the starting directory as the root ("/" and ".." stop there).
+    pub const RESOLVE_IN_ROOT: u64 = 0x10;
+    /// Only what is cached; EAGAIN where the walk would have to do I/O.
+    pub const RESOLVE_CACHED: u64 = 0x20;
+    /// Every flag above.
+    pub const ALL: u64 = 0x3f;
+}
+use resolve::*;
+
+/// The limits one walk runs under: openat2's RESOLVE_* flags with the places they
+/// refer to. A plain walk has none.
+#[derive(Clone, Default)]
+pub struct Scope {
+    flags: u64,
+    /// BENEATH / IN_ROOT: the directory the walk may not leave (for IN_ROOT also
+    /// where "/" leads).
+    base: Option<Location>,
+    /// NO_XDEV: the mount point the walk started under.
+    mount: Option<Vec<u8>>,
+}
+
+impl Scope {
+    fn scoped(&self) -> bool {
+        self.flags & (RESOLVE_BENEATH | RESOLVE_IN_ROOT) != 0
     }
+    /// Whether only the trailing component may be a symlink left unfollowed.
+    fn no_symlinks(&self) -> bool {
+        self.flags & RESOLVE_NO_SYMLINKS != 0
+    }
+    fn no_magiclinks(&self) -> bool {
+        self.flags & (RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS) != 0
+    }
+    /// NO_XDEV: EXDEV unless `loc` is on the mount the walk started on.
+    fn check_mount(&self, t: &Task, loc: &Location) -> Result<(), Errno> {
+        match &self.mount {
+            Some(m) if *m != mount_of(t, &loc.path) => Err(Errno::EXDEV),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The mount point `path` (absolute, "" for "/") lies under: the longest mount point
+/// that is `path` or one of its ancestors ("" for the root file system).
+fn mount_of(t: &Task, path: &[u8]) -> Vec<u8> {
+    t.kernel()
+        .mounts
+        .mount_points()
+        .into_iter()
+        .filter(|m| path.starts_with(m) && (path.len() == m.len() || path[m.len()] == b'/'))
+        .max_by_key(Vec::len)
+        .unwrap_or_default()
+}
+
+/// The directory `dirfd` names (the cwd for AT_FDCWD); ENOTDIR if it is not one.
+fn dir_of(t: &Task, dirfd: i32) -> Result<Location, Errno> {
     if dirfd == AT_FDCWD {
         return Ok(t.fs.cwd());
     }
@@ -41,9 +101,50 @@ fn start(t: &Task, dirfd: i32, path: &[u8]) -> Result<Location, Errno> {
     Ok(loc)
 }
 
+/// Where a walk of `path` starts: the root, the cwd, or the directory `dirfd`.
+fn start(t: &Task, dirfd: i32, path: &[u8]) -> Result<Location, Errno> {
+    if path.first() == Some(&b'/') {
+        return Ok(t.fs.root());
+    }
+    dir_of(t, dirfd)
+}
+
+/// Where a walk of `path` under openat2's `resolve` flags starts, and its limits.
+/// Unknown or conflicting flags are the caller's to reject.
+pub fn start_scoped(t: &Task, dirfd: i32, path: &[u8], resolve: u64) -> Result<(Location, Scope), Errno> {
+    let absolute = path.first() == Some(&b'/');
+    if resolve & RESOLVE_BENEATH != 0 && absolute {
+        // Linux refuses before it looks at dirfd.
+        return Err(Errno::EXDEV);
+    }
+    let mut scope = Scope { flags: resolve, ..Default::default() };
+    let loc = if resolve & RESOLVE_IN_ROOT != 0 {
+        let d = dir_of(t, dirfd)?;
+        scope.base = Some(d.clone());
+        d
+    } else {
+        let l = start(t, dirfd, path)?;
+        if resolve & RESOLVE_BENEATH != 0 {
+            scope.base = Some(l.clone());
+        }
+        l
+    };
+    if resolve & RESOLVE_NO_XDEV != 0 {
+        scope.mount = Some(mount_of(t, &loc.path));
+    }
+    Ok((loc, scope))
+}
+
 /// Walks `path` from `loc`.
-pub fn walk(t: &Task, mut loc: Location, path: &[u8], follow: Follow) -> Result<Location, Errno> {
-    let root = t.fs.root();
+pub fn walk(t: &Task, loc: Location, path: &[u8], follow: Follow) -> Result<Location, Errno> {
+    walk_scoped(t, loc, path, follow, &Scope::default())
+}
+
+/// Walks `path` from `loc` within `scope`.
+pub fn walk_scoped(t: &Task, mut loc: Location, path: &[u8], follow: Follow, scope: &Scope) -> Result<Location, Errno> {
+    // A scoped walk has its base as its root: ".." stops there, "/" leads there.
+    let root = scope.base.clone().unwrap_or_else(|| t.fs.root());
+    let beneath = scope.flags & RESOLVE_BENEATH != 0;
     let mounts = t.kernel().mounts.clone();
     let trailing_slash = path.last() == Some(&b'/');
     let mut comps: VecDeque<Vec<u8>> =
@@ -61,9 +162,18 @@ pub fn walk(t: &Task, mut loc: Location, path: &[u8], follow: Follow) -> Result<
             continue;
         }
         if c == b".." {
-            if loc.depth() > root.depth() || !loc.is_under(&root) {
-                loc.pop();
+            let at_root = loc.depth() <= root.depth() && loc.is_under(&root);
+            if at_root {
+                if beneath {
+                    return Err(Errno::EXDEV);
+                }
+                continue;
             }
+            loc.pop();
+            if scope.scoped() && !loc.is_under(&root) {
+                return Err(Errno::EXDEV);
+            }
+            scope.check_mount(t, &loc)?;
             continue;
         }
         if c.len() > NAME_MAX {
@@ -73,6 +183,9 @@ pub fn walk(t: &Task, mut loc: Location, path: &[u8], follow: Follow) -> Result<
         candidate.push(b'/');
         candidate.extend_from_slice(&c);
         if let Some(m) = mounts.mounted_at(&candidate) {
+            if scope.mount.is_some() {
+                return Err(Errno::EXDEV);
+            }
             loc.push(&c, m);
             continue;
         }
@@ -87,30 +200,47 @@ pub fn walk(t: &Task, mut loc: Location, path: &[u8], follow: Follow) -> Result<
         let cst = child.stat()?;
         if cst.st_mode & S_IFMT == S_IFLNK && (!last || follow == Follow::Yes || trailing_slash) {
             links += 1;
-            if links > MAX_SYMLINKS {
+            if links > MAX_SYMLINKS || scope.no_symlinks() {
                 return Err(Errno::ELOOP);
             }
-            match child.magic_link(t) {
-                Some(Ok(MagicTarget::Location(l))) => {
-                    loc = l;
-                    continue;
+            if let Some(target) = child.magic_link(t) {
+                // Linux's nd_jump_link: refused outright, across mounts, or
+                // in a scoped walk, in that order.
+                if scope.no_magiclinks() {
+                    return Err(Errno::ELOOP);
                 }
-                Some(Ok(MagicTarget::File(f))) => {
-                    if !last {
-                        return Err(Errno::ENOTDIR);
+                let target = target?;
+                if scope.mount.is_some() {
+                    if let MagicTarget::Location(l) = &target {
+                        scope.check_mount(t, l)?;
+                    } else {
+                        return Err(Errno::EXDEV);
                     }
-                    loc.push(&c, Arc::new(OpenFileInode(f)));
-                    continue;
                 }
-                Some(Err(e)) => return Err(e),
-                None => {}
+                if scope.scoped() {
+                    return Err(Errno::EXDEV);
+                }
+                match target {
+                    MagicTarget::Location(l) => loc = l,
+                    MagicTarget::File(f) => {
+                        if !last {
+                            return Err(Errno::ENOTDIR);
+                        }
+                        loc.push(&c, Arc::new(OpenFileInode(f)));
+                    }
+                }
+                continue;
             }
             let target = child.readlink(t)?;
             if target.is_empty() {
                 return Err(Errno::ENOENT);
             }
             if target[0] == b'/' {
+                if beneath {
+                    return Err(Errno::EXDEV);
+                }
                 loc = root.clone();
+                scope.check_mount(t, &loc)?;
             }
             let mut tc: Vec<Vec<u8>> =
                 target.split(|&c| c == b'/').filter(|c| !c.is_empty()).map(<[u8]>::to_vec).collect();
@@ -147,9 +277,9 @@ pub fn lookup_at(t: &Task, dirfd: i32, path: &[u8], follow: Follow, empty_ok: bo
     walk(t, start(t, dirfd, path)?, path, follow)
 }
 
-/// Resolves all but the last component of `path`: (parent directory, last name,
-/// whether the path ended in '/'). The name is empty for "/" and may be "." or "..".
-pub fn resolve_parent_at(t: &Task, dirfd: i32, path: &[u8]) -> Result<(Location, Vec<u8>, bool), Errno> {
+/// Splits `path` into (directory part, last name, whether it ended in '/'); the
+/// name is empty for "/" and may be "." or "..".
+fn split_last(path: &[u8]) -> Result<(&[u8], &[u8], bool), Errno> {
     if path.is_empty() {
         return Err(Errno::ENOENT);
     }
@@ -158,12 +288,19 @@ pub fn resolve_parent_at(t: &Task, dirfd: i32, path: &[u8]) -> Result<(Location,
     let trimmed = &path[..trimmed_len];
     let (dir, name): (&[u8], &[u8]) = match trimmed.iter().rposition(|&c| c == b'/') {
         Some(i) => (if i == 0 { b"/" } else { &trimmed[..i] }, &trimmed[i + 1..]),
-        None => (b".", trimmed),
+        None => (if trimmed.is_empty() { b"/" } else { b"." }, trimmed),
     };
     if name.len() > NAME_MAX {
         return Err(Errno::ENAMETOOLONG);
     }
-    let dirloc = if trimmed.is_empty() { t.fs.root() } else { walk(t, start(t, dirfd, path)?, dir, Follow::Yes)? };
+    Ok((dir, name, trailing))
+}
+
+/// Resolves all but the last component of `path`: (parent directory, last name,
+/// whether the path ended in '/'). The name is empty for "/" and may be "." or "..".
+pub fn resolve_parent_at(t: &Task, dirfd: i32, path: &[u8]) -> Result<(Location, Vec<u8>, bool), Errno> {
+    let (dir, name, trailing) = split_last(path)?;
+    let dirloc = walk(t, start(t, dirfd, path)?, dir, Follow::Yes)?;
     if !is_dir(dirloc.inode().as_ref()) {
         return Err(Errno::ENOTDIR);
     }
@@ -181,15 +318,36 @@ pub fn create_attrs(t: &Task, dir: &Location, mode: u32, kind: u32) -> Result<Cr
 
 /// openat(2).
 pub fn open_at(t: &Task, dirfd: i32, path: &[u8], flags: OpenFlags, mode: u32) -> Result<Arc<FileDescription>, Errno> {
-    if flags.access() == 3 && !flags.contains(OpenFlags::O_PATH) {
-        return Err(Errno::EINVAL);
+    open_at_resolve(t, dirfd, path, flags, mode, 0)
+}
+
+/// openat2(2): openat with the walk limited by `resolve` (RESOLVE_* bits, already
+/// checked by the caller). RESOLVE_CACHED: every lookup the Sentry makes is served
+/// from its own tree, so only the opens that must change something (O_CREAT,
+/// O_TRUNC, O_TMPFILE) say EAGAIN, as Linux does for them.
+pub fn open_at_resolve(
+    t: &Task,
+    dirfd: i32,
+    path: &[u8],
+    flags: OpenFlags,
+    mode: u32,
+    resolve: u64,
+) -> Result<Arc<FileDescription>, Errno> {
+    if resolve & RESOLVE_CACHED != 0 && flags.intersects(OpenFlags::O_CREAT | OpenFlags::O_TRUNC | OpenFlags::O_TMPFILE)
+    {
+        return Err(Errno::EAGAIN);
     }
     if flags.contains(OpenFlags::O_TMPFILE) {
         return Err(Errno::EOPNOTSUPP);
     }
+    if path.is_empty() {
+        return Err(Errno::ENOENT);
+    }
+    let nofollow = flags.contains(OpenFlags::O_NOFOLLOW);
+    let follow = if nofollow { Follow::No } else { Follow::Yes };
     if flags.contains(OpenFlags::O_PATH) {
-        let follow = if flags.contains(OpenFlags::O_NOFOLLOW) { Follow::No } else { Follow::Yes };
-        let loc = lookup_at(t, dirfd, path, follow, false)?;
+        let (start, scope) = start_scoped(t, dirfd, path, resolve)?;
+        let loc = walk_scoped(t, start, path, follow, &scope)?;
         if flags.contains(OpenFlags::O_DIRECTORY) && !is_dir(loc.inode().as_ref()) {
             return Err(Errno::ENOTDIR);
         }
@@ -199,30 +357,35 @@ pub fn open_at(t: &Task, dirfd: i32, path: &[u8], flags: OpenFlags, mode: u32) -
     if flags.contains(OpenFlags::O_CREAT) && flags.contains(OpenFlags::O_DIRECTORY) {
         return Err(Errno::EINVAL);
     }
-    if path.is_empty() {
-        return Err(Errno::ENOENT);
-    }
+    let (start, scope) = start_scoped(t, dirfd, path, resolve)?;
     let loc = if flags.contains(OpenFlags::O_CREAT) {
-        let (dir, name, trailing) = resolve_parent_at(t, dirfd, path)?;
+        let (dir, name, trailing) = split_last(path)?;
+        let dir = walk_scoped(t, start, dir, Follow::Yes, &scope)?;
+        if !is_dir(dir.inode().as_ref()) {
+            return Err(Errno::ENOTDIR);
+        }
         if trailing || name.is_empty() || name == b"." || name == b".." {
             return Err(Errno::EISDIR);
         }
-        match dir.inode().lookup(t, &name) {
+        match dir.inode().lookup(t, name) {
             Ok(existing) => {
                 if flags.contains(OpenFlags::O_EXCL) {
                     return Err(Errno::EEXIST);
                 }
                 let mut l = dir.clone();
-                l.push(&name, existing.clone());
+                l.push(name, existing.clone());
                 if super::is_symlink(existing.as_ref()) {
-                    if flags.contains(OpenFlags::O_NOFOLLOW) {
+                    if nofollow {
                         return Err(Errno::ELOOP);
                     }
-                    walk(t, dir.clone(), &name, Follow::Yes)?
+                    walk_scoped(t, dir.clone(), name, Follow::Yes, &scope)?
                 } else {
                     if let Some(m) = t.kernel().mounts.mounted_at(&l.path()) {
+                        if scope.mount.is_some() {
+                            return Err(Errno::EXDEV);
+                        }
                         l.pop();
-                        l.push(&name, m);
+                        l.push(name, m);
                     }
                     l
                 }
@@ -231,9 +394,9 @@ pub fn open_at(t: &Task, dirfd: i32, path: &[u8], flags: OpenFlags, mode: u32) -
                 let dst = dir.inode().stat()?;
                 permission(t, &dst, MAY_WRITE | MAY_EXEC, true)?;
                 let c = create_attrs(t, &dir, mode, S_IFREG)?;
-                let inode = dir.inode().create(t, &name, c)?;
+                let inode = dir.inode().create(t, name, c)?;
                 let mut l = dir;
-                l.push(&name, inode.clone());
+                l.push(name, inode.clone());
                 let ops = inode.open(t, flags)?;
                 let keep = !(OpenFlags::O_CREAT | OpenFlags::O_EXCL | OpenFlags::O_NOCTTY | OpenFlags::O_TRUNC);
                 return Ok(Arc::new(FileDescription::at(ops, flags & keep, l)));
@@ -241,30 +404,36 @@ pub fn open_at(t: &Task, dirfd: i32, path: &[u8], flags: OpenFlags, mode: u32) -
             Err(e) => return Err(e),
         }
     } else {
-        let follow = if flags.contains(OpenFlags::O_NOFOLLOW) { Follow::No } else { Follow::Yes };
-        lookup_at(t, dirfd, path, follow, false)?
+        walk_scoped(t, start, path, follow, &scope)?
     };
     let inode = loc.inode().clone();
     let st = inode.stat()?;
     let ty = st.st_mode & S_IFMT;
-    if ty == S_IFLNK {
-        return Err(Errno::ELOOP);
-    }
+    // Linux checks O_DIRECTORY before it refuses to open a symlink (may_open).
     if flags.contains(OpenFlags::O_DIRECTORY) && ty != S_IFDIR {
         return Err(Errno::ENOTDIR);
     }
-    if ty == S_IFDIR && (flags.writable() || flags.contains(OpenFlags::O_TRUNC) || flags.contains(OpenFlags::O_CREAT)) {
+    if ty == S_IFLNK {
+        return Err(Errno::ELOOP);
+    }
+    // Access mode 3 (Linux's "ioctl only"): read and write permission are checked,
+    // but the descriptor can do neither.
+    let ioctl_only = flags.access() == 3;
+    let writes = flags.writable() || ioctl_only || flags.contains(OpenFlags::O_TRUNC);
+    if ty == S_IFDIR && (writes || flags.contains(OpenFlags::O_CREAT)) {
         return Err(Errno::EISDIR);
     }
     let mut want = 0;
-    if flags.readable() {
+    if flags.readable() || ioctl_only {
         want |= MAY_READ;
     }
-    if flags.writable() || flags.contains(OpenFlags::O_TRUNC) {
+    if writes {
         want |= MAY_WRITE;
     }
     permission(t, &st, want, true)?;
-    let ops: Box<dyn super::FileOps> = if ty == S_IFDIR { Box::new(DirFile) } else { inode.clone().open(t, flags)? };
+    let open_flags = if ioctl_only { flags & !OpenFlags::O_RDWR & !OpenFlags::O_WRONLY } else { flags };
+    let ops: Box<dyn super::FileOps> =
+        if ty == S_IFDIR { Box::new(DirFile) } else { inode.clone().open(t, open_flags)? };
     if flags.contains(OpenFlags::O_TRUNC) && ty == S_IFREG && flags.writable() {
         inode.setattr(t, &SetAttr { size: Some(0), ..Default::default() })?;
     }
