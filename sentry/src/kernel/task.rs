@@ -107,6 +107,10 @@ pub struct TaskLocal {
     pub restart: Cell<Option<(sbx_abi::Errno, u64)>>,
     /// The mask to restore after a handler when sigsuspend-like calls replaced it.
     pub saved_sigmask: Cell<Option<u64>>,
+    /// CPU mask chosen by sched_setaffinity (None: every CPU).
+    pub affinity: RefCell<Option<Vec<u8>>>,
+    /// Scheduling policy (SCHED_OTHER, SCHED_BATCH or SCHED_IDLE).
+    pub sched_policy: Cell<i32>,
     /// The PID namespace for children, once unshare(CLONE_NEWPID) chose a new one.
     pub pidns_for_children: RefCell<Option<Arc<super::pidns::PidNs>>>,
     /// Set in a vfork child until it execs or exits.
@@ -151,6 +155,8 @@ impl Default for TaskLocal {
             exit_signal: Cell::new(sbx_abi::flags::signal::SIGCHLD),
             vfork_done: RefCell::new(None),
             pidns_for_children: RefCell::new(None),
+            affinity: RefCell::new(None),
+            sched_policy: Cell::new(0),
             restart: Cell::new(None),
             saved_sigmask: Cell::new(None),
         }

@@ -258,6 +258,8 @@ fn do_clone(t: &Task, flags: u64, stack: u64, ptid: u64, ctid: u64, tls: u64) ->
         l.sigaltstack.set(t.local.sigaltstack.get());
     }
     *l.rlimits.borrow_mut() = *t.local.rlimits.borrow();
+    *l.affinity.borrow_mut() = t.local.affinity.borrow().clone();
+    l.sched_policy.set(t.local.sched_policy.get());
     *l.exe.borrow_mut() = t.local.exe.borrow().clone();
     child.set_comm(&t.local.comm.borrow());
     l.args.set(t.local.args.get());
@@ -309,6 +311,9 @@ fn task_main(t: Task) {
             Ok((asp, mut ctx)) => {
                 *t.local.asp.borrow_mut() = Some(asp);
                 t.local.host_tid.set(ctx.host_tid());
+                if let Err(e) = super::misc::apply_affinity(&t) {
+                    tracing::warn!("applying the CPU affinity of tid {}: {e}", t.tid());
+                }
                 run_task(&t, ctx.as_mut())
             }
             Err(e) => {

@@ -40,6 +40,19 @@ pub(super) const SYSCALLS: &[Syscall] = &[
     sys!(SYS_PRLIMIT64, sys_prlimit64, "ddxx"),
     sys!(SYS_SCHED_GETAFFINITY, sys_sched_getaffinity, "dux"),
     sys!(SYS_SCHED_YIELD, sys_sched_yield, ""),
+    sys!(SYS_SCHED_SETAFFINITY, sys_sched_setaffinity, "dux"),
+    sys!(SYS_SCHED_GETSCHEDULER, sys_sched_getscheduler, "d"),
+    sys!(
+        SYS_SCHED_SETSCHEDULER,
+        sys_sched_setscheduler,
+        "ddx",
+        "SCHED_OTHER/BATCH/IDLE only; real-time policies EPERM"
+    ),
+    sys!(SYS_SCHED_GETPARAM, sys_sched_getparam, "dx"),
+    sys!(SYS_SCHED_SETPARAM, sys_sched_setparam, "dx"),
+    sys!(SYS_SCHED_GET_PRIORITY_MAX, sys_sched_get_priority_max, "d"),
+    sys!(SYS_SCHED_GET_PRIORITY_MIN, sys_sched_get_priority_min, "d"),
+    sys!(SYS_SCHED_RR_GET_INTERVAL, sys_sched_rr_get_interval, "dx"),
     sys!(SYS_GETCPU, sys_getcpu, "xxx"),
     sys!(SYS_TIMES, sys_times, "x", "children's times are not accumulated"),
     sys!(SYS_GETRUSAGE, sys_getrusage, "dx", "RUSAGE_CHILDREN is zero"),
@@ -425,11 +438,148 @@ pub fn sys_sched_getaffinity(t: &Task, a: &SyscallArgs) -> SysResult {
         return Err(Errno::EINVAL);
     }
     let mut mask = vec![0u8; size];
+    let chosen = t.local.affinity.borrow().clone();
     for cpu in 0..n {
-        mask[cpu / 8] |= 1 << (cpu % 8);
+        if chosen.as_ref().is_none_or(|c| c.get(cpu / 8).is_some_and(|b| b & (1 << (cpu % 8)) != 0)) {
+            mask[cpu / 8] |= 1 << (cpu % 8);
+        }
     }
     t.mm().copy_out_bytes(a.addr(2), &mask)?;
     Ok(size as u64)
+}
+
+/// sched_setaffinity(2) for the calling thread: the mask (limited to the CPUs that
+/// exist; EINVAL if none is left) is applied to the thread's stub on the host, so it
+/// is real, and reported back by sched_getaffinity.
+pub fn sys_sched_setaffinity(t: &Task, a: &SyscallArgs) -> SysResult {
+    let (pid, len) = (a.i32(0), a.usize(1));
+    if pid != 0 && pid != t.vpid(t.tid()) {
+        return Err(Errno::ESRCH);
+    }
+    let n = num_cpus();
+    let mut raw = vec![0u8; len.min(n.div_ceil(8))];
+    t.mm().copy_in_bytes(a.addr(2), &mut raw)?;
+    let any = (0..n.min(raw.len() * 8)).any(|cpu| raw[cpu / 8] & (1 << (cpu % 8)) != 0);
+    if !any {
+        return Err(Errno::EINVAL);
+    }
+    *t.local.affinity.borrow_mut() = Some(raw);
+    apply_affinity(t)?;
+    Ok(0)
+}
+
+/// Puts the task's stub on the CPUs its affinity mask names (a new thread or process
+/// inherits its creator's mask).
+pub fn apply_affinity(t: &Task) -> Result<(), Errno> {
+    let (stub, mask) = (t.local.host_tid.get(), t.local.affinity.borrow().clone());
+    let Some(raw) = mask else { return Ok(()) };
+    if stub <= 0 {
+        return Ok(());
+    }
+    let mut host = nix::sched::CpuSet::new();
+    for cpu in 0..num_cpus().min(raw.len() * 8) {
+        if raw[cpu / 8] & (1 << (cpu % 8)) != 0 {
+            let _ = host.set(cpu);
+        }
+    }
+    nix::sched::sched_setaffinity(nix::unistd::Pid::from_raw(stub), &host).map_err(|e| Errno(e as i32))
+}
+
+const SCHED_OTHER: i32 = 0;
+const SCHED_FIFO: i32 = 1;
+const SCHED_RR: i32 = 2;
+const SCHED_BATCH: i32 = 3;
+const SCHED_IDLE: i32 = 5;
+const SCHED_RESET_ON_FORK: i32 = 0x4000_0000;
+
+/// Checks that `pid` names the caller or a thread it can see.
+fn sched_target(t: &Task, pid: i32) -> Result<(), Errno> {
+    if pid < 0 {
+        return Err(Errno::EINVAL);
+    }
+    if pid != 0 && !t.gpid(pid).is_some_and(|g| t.kernel().pids.thread(g).is_some()) {
+        return Err(Errno::ESRCH);
+    }
+    Ok(())
+}
+
+/// sched_getscheduler(2): the caller's policy (another thread's is SCHED_OTHER:
+/// policies are per-thread state of the Sentry, not host scheduling).
+pub fn sys_sched_getscheduler(t: &Task, a: &SyscallArgs) -> SysResult {
+    sched_target(t, a.i32(0))?;
+    let own = a.i32(0) == 0 || a.i32(0) == t.vpid(t.tid());
+    Ok(if own { t.local.sched_policy.get() } else { SCHED_OTHER } as u64)
+}
+
+/// sched_setscheduler(2): the normal policies (priority 0); the real-time ones
+/// would need host privileges sbx does not use, so they are EPERM.
+pub fn sys_sched_setscheduler(t: &Task, a: &SyscallArgs) -> SysResult {
+    let (pid, policy) = (a.i32(0), a.i32(1));
+    sched_target(t, pid)?;
+    if a.addr(2) == 0 {
+        return Err(Errno::EINVAL);
+    }
+    let prio: i32 = t.mm().copy_in(a.addr(2))?;
+    let base = policy & !SCHED_RESET_ON_FORK;
+    match base {
+        SCHED_OTHER | SCHED_BATCH | SCHED_IDLE if prio == 0 => {}
+        SCHED_OTHER | SCHED_BATCH | SCHED_IDLE => return Err(Errno::EINVAL),
+        SCHED_FIFO | SCHED_RR if (1..=99).contains(&prio) => return Err(Errno::EPERM),
+        _ => return Err(Errno::EINVAL),
+    }
+    if pid != 0 && pid != t.vpid(t.tid()) {
+        return Err(Errno::EPERM);
+    }
+    t.local.sched_policy.set(base);
+    Ok(0)
+}
+
+/// sched_getparam(2): priority 0 (the normal policies have no other).
+pub fn sys_sched_getparam(t: &Task, a: &SyscallArgs) -> SysResult {
+    sched_target(t, a.i32(0))?;
+    if a.addr(1) == 0 {
+        return Err(Errno::EINVAL);
+    }
+    t.mm().copy_out(a.addr(1), &0i32)?;
+    Ok(0)
+}
+
+/// sched_setparam(2): priority 0 is the only one the normal policies accept.
+pub fn sys_sched_setparam(t: &Task, a: &SyscallArgs) -> SysResult {
+    sched_target(t, a.i32(0))?;
+    if a.addr(1) == 0 {
+        return Err(Errno::EINVAL);
+    }
+    let prio: i32 = t.mm().copy_in(a.addr(1))?;
+    if prio != 0 {
+        return Err(Errno::EINVAL);
+    }
+    Ok(0)
+}
+
+/// sched_get_priority_max(2).
+pub fn sys_sched_get_priority_max(_t: &Task, a: &SyscallArgs) -> SysResult {
+    match a.i32(0) {
+        SCHED_FIFO | SCHED_RR => Ok(99),
+        SCHED_OTHER | SCHED_BATCH | SCHED_IDLE => Ok(0),
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+/// sched_get_priority_min(2).
+pub fn sys_sched_get_priority_min(_t: &Task, a: &SyscallArgs) -> SysResult {
+    match a.i32(0) {
+        SCHED_FIFO | SCHED_RR => Ok(1),
+        SCHED_OTHER | SCHED_BATCH | SCHED_IDLE => Ok(0),
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+/// sched_rr_get_interval(2): 0 for the normal policies, as Linux reports them.
+pub fn sys_sched_rr_get_interval(t: &Task, a: &SyscallArgs) -> SysResult {
+    sched_target(t, a.i32(0))?;
+    t.mm().copy_out(a.addr(1), &Timespec { tv_sec: 0, tv_nsec: 0 })?;
+    Ok(0)
 }
 
 /// sched_yield(2).

@@ -16,6 +16,7 @@ pub(super) const SYSCALLS: &[Syscall] = &[
     sys!(SYS_MREMAP, sys_mremap, "xuuxx", "MREMAP_DONTUNMAP and old_size 0 return EINVAL"),
     sys!(SYS_MADVISE, sys_madvise, "xud", "advice that changes fork or fault behaviour returns EINVAL"),
     sys!(SYS_BRK, sys_brk, "x"),
+    sys!(SYS_MSYNC, sys_msync, "xux"),
 ];
 
 fn page_aligned(a: u64) -> bool {
@@ -147,6 +148,42 @@ pub fn sys_mprotect(t: &Task, a: &SyscallArgs) -> SysResult {
     }
     let len = page_up(len).ok_or(Errno::ENOMEM)?;
     t.mm().protect(addr, len, prot)?;
+    Ok(0)
+}
+
+/// msync(2): every mapping sbx makes is already coherent with its file (anonymous
+/// and private memory, tmpfs pages that are the file, read-only host files; writable
+/// shared host mappings are refused at mmap), so only the arguments and the range
+/// are checked.
+pub fn sys_msync(t: &Task, a: &SyscallArgs) -> SysResult {
+    const MS_ASYNC: u32 = 1;
+    const MS_INVALIDATE: u32 = 2;
+    const MS_SYNC: u32 = 4;
+    let (addr, len, flags) = (a.addr(0), a.u64(1), a.u32(2));
+    if flags & !(MS_ASYNC | MS_INVALIDATE | MS_SYNC) != 0 || flags & (MS_ASYNC | MS_SYNC) == MS_ASYNC | MS_SYNC {
+        return Err(Errno::EINVAL);
+    }
+    if !page_aligned(addr) {
+        return Err(Errno::EINVAL);
+    }
+    let end = addr.checked_add(page_up(len).ok_or(Errno::ENOMEM)?).ok_or(Errno::ENOMEM)?;
+    // The whole range must be mapped (ENOMEM at the first hole).
+    let mut at = addr;
+    for v in t.mm().vmas() {
+        if at >= end {
+            break;
+        }
+        if v.end <= at {
+            continue;
+        }
+        if v.start > at {
+            return Err(Errno::ENOMEM);
+        }
+        at = v.end;
+    }
+    if at < end {
+        return Err(Errno::ENOMEM);
+    }
     Ok(0)
 }
 

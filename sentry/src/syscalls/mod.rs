@@ -26,7 +26,7 @@ use std::sync::LazyLock;
 use sbx_abi::{sysno, Errno, SysResult};
 
 pub use args::SyscallArgs;
-pub use misc::{num_cpus, RELEASE};
+pub use misc::{apply_affinity, num_cpus, RELEASE};
 
 use crate::kernel::Task;
 
