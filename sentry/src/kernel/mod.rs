@@ -63,6 +63,8 @@ pub struct Kernel {
     pub locks: locks::RecordLocks,
     /// flock(2) locks (shared with the file descriptions holding them).
     pub flocks: std::sync::Arc<locks::RecordLocks>,
+    /// inotify watches.
+    pub notify: Arc<crate::fs::inotify::Notify>,
     /// Inode numbers for anonymous files (pipes).
     pub anon_ino: std::sync::atomic::AtomicU64,
     /// Syscall numbers already reported as unimplemented (each is logged once).
@@ -92,6 +94,7 @@ impl Kernel {
             futexes: Default::default(),
             locks: Default::default(),
             flocks: Default::default(),
+            notify: Default::default(),
             anon_ino: std::sync::atomic::AtomicU64::new(1000),
             reported_missing: Mutex::new(Default::default()),
         }
