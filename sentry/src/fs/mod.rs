@@ -5,6 +5,7 @@ pub mod dev;
 pub mod epoll;
 pub mod eventfd;
 pub mod gofer;
+pub mod inotify;
 pub mod overlay;
 pub mod pipe;
 pub mod proc;

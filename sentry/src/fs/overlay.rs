@@ -390,6 +390,9 @@ impl Inode for Ovl {
         self.0.touch();
         Ok(())
     }
+    fn open_files(&self) -> usize {
+        self.0.upper().map_or(0, |u| u.open_files())
+    }
     fn statfs(&self) -> Result<Statfs, Errno> {
         match &self.0.lower {
             Some(l) => l.statfs(),

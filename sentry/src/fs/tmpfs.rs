@@ -5,7 +5,7 @@
 
 use std::any::Any;
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -88,6 +88,8 @@ pub struct TmpInode {
     pub content: Content,
     /// Overlay: this directory hides the lower directory's entries.
     pub opaque: AtomicBool,
+    /// Open files of this node (see [`Inode::open_files`]).
+    open: AtomicUsize,
 }
 
 /// The current time as (sec, nsec).
@@ -112,6 +114,7 @@ impl TmpFs {
             meta: Mutex::new(Meta { mode: c.mode, uid: c.uid, gid: c.gid, nlink, atime: t, mtime: t, ctime: t }),
             content,
             opaque: AtomicBool::new(false),
+            open: AtomicUsize::new(0),
         })
     }
 }
@@ -417,7 +420,7 @@ impl Inode for TmpInode {
 
     fn open(self: Arc<Self>, _t: &Task, _flags: OpenFlags) -> Result<Box<dyn FileOps>, Errno> {
         match &self.content {
-            Content::File(_) => Ok(Box::new(TmpFile { inode: self })),
+            Content::File(_) => Ok(Box::new(TmpFile::new(self))),
             Content::Dir(_) => Ok(Box::new(crate::vfs::DirFile)),
             Content::Device(rdev) => super::dev::open_device(*rdev),
             _ => Err(Errno::ENXIO),
@@ -480,6 +483,10 @@ impl Inode for TmpInode {
 
     fn setattr(&self, _t: &Task, a: &SetAttr) -> Result<(), Errno> {
         self.setattr_inner(a)
+    }
+
+    fn open_files(&self) -> usize {
+        self.open.load(Ordering::Relaxed)
     }
 
     fn statfs(&self) -> Result<Statfs, Errno> {
@@ -570,6 +577,19 @@ fn contains(dir: &TmpInode, x: &TmpInode) -> bool {
 /// An open tmpfs regular file.
 pub struct TmpFile {
     inode: Arc<TmpInode>,
+}
+
+impl TmpFile {
+    fn new(inode: Arc<TmpInode>) -> Self {
+        inode.open.fetch_add(1, Ordering::Relaxed);
+        TmpFile { inode }
+    }
+}
+
+impl Drop for TmpFile {
+    fn drop(&mut self) {
+        self.inode.open.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl FileOps for TmpFile {

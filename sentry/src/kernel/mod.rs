@@ -69,6 +69,8 @@ pub struct Kernel {
     pub locks: Arc<locks::RecordLocks>,
     /// flock(2) locks (shared with the file descriptions holding them).
     pub flocks: std::sync::Arc<locks::RecordLocks>,
+    /// inotify watches.
+    pub notify: Arc<crate::fs::inotify::Notify>,
     /// Inode numbers for anonymous files (pipes).
     pub anon_ino: Arc<std::sync::atomic::AtomicU64>,
     /// Syscall numbers already reported as unimplemented (each is logged once).
@@ -99,6 +101,7 @@ impl Kernel {
             futexes: Default::default(),
             locks: Default::default(),
             flocks: Default::default(),
+            notify: Default::default(),
             anon_ino: Arc::new(std::sync::atomic::AtomicU64::new(1000)),
             reported_missing: Arc::new(Mutex::new(Default::default())),
         }

@@ -7,6 +7,7 @@ use sbx_abi::flags::{fcntl::*, ioctl, OpenFlags, AT_FDCWD, S_IFDIR, S_IFMT, S_IF
 use sbx_abi::{Errno, SysResult};
 
 use super::{sys, Syscall, SyscallArgs};
+use crate::fs::inotify::{IN_ACCESS, IN_MODIFY};
 use crate::fs::pipe::new_pipe;
 use crate::kernel::Task;
 use crate::vfs::{self, FileDescription, SetAttr, PATH_MAX};
@@ -60,6 +61,14 @@ fn nonblock(f: &FileDescription) -> bool {
 /// Reads up to `len` bytes into guest memory at `addr`, at `off` or at (and
 /// advancing) the file position.
 pub fn do_read(t: &Task, f: &FileDescription, addr: u64, len: usize, off: Option<u64>) -> SysResult {
+    let r = read_inner(t, f, addr, len, off);
+    if matches!(r, Ok(n) if n > 0) {
+        t.kernel().notify.file_io(f, IN_ACCESS);
+    }
+    r
+}
+
+fn read_inner(t: &Task, f: &FileDescription, addr: u64, len: usize, off: Option<u64>) -> SysResult {
     let fl = f.flags();
     if !fl.readable() || fl.contains(OpenFlags::O_PATH) {
         return Err(Errno::EBADF);
@@ -128,6 +137,14 @@ pub fn do_read(t: &Task, f: &FileDescription, addr: u64, len: usize, off: Option
 /// (EPIPE, also on the host stdio) raises SIGPIPE, as Linux's pipes do.
 pub fn do_write(t: &Task, f: &FileDescription, addr: u64, len: usize, off: Option<u64>) -> SysResult {
     let r = write_inner(t, f, addr, len, off);
+    written(t, f, r)
+}
+
+/// What follows a write: IN_MODIFY when bytes moved, SIGPIPE on EPIPE.
+fn written(t: &Task, f: &FileDescription, r: SysResult) -> SysResult {
+    if matches!(r, Ok(n) if n > 0) {
+        t.kernel().notify.file_io(f, IN_MODIFY);
+    }
     if r == Err(Errno::EPIPE) {
         let uid = t.creds.borrow().uid.0;
         let info = crate::kernel::signals::SignalInfo {
@@ -241,9 +258,9 @@ fn vector(t: &Task, f: &FileDescription, iov: u64, cnt: i32, off: Option<u64>, w
     for v in iovs.iter().filter(|v| v.iov_len > 0) {
         let at = off.map(|o| o + total);
         let r = if write {
-            do_write(t, f, v.iov_base, v.iov_len as usize, at)
+            write_inner(t, f, v.iov_base, v.iov_len as usize, at)
         } else {
-            do_read(t, f, v.iov_base, v.iov_len as usize, at)
+            read_inner(t, f, v.iov_base, v.iov_len as usize, at)
         };
         match r {
             Ok(n) => {
@@ -252,7 +269,9 @@ fn vector(t: &Task, f: &FileDescription, iov: u64, cnt: i32, off: Option<u64>, w
                     break;
                 }
             }
-            Err(e) if total == 0 => return Err(e),
+            Err(e) if total == 0 => {
+                return if write { written(t, f, Err(e)) } else { Err(e) };
+            }
             Err(_) => break,
         }
     }
@@ -264,7 +283,15 @@ fn vector(t: &Task, f: &FileDescription, iov: u64, cnt: i32, off: Option<u64>, w
             do_read(t, f, 0, 0, off)?
         };
     }
-    Ok(total)
+    // One event for the whole call, as Linux reports it.
+    if write {
+        written(t, f, Ok(total))
+    } else {
+        if total > 0 {
+            t.kernel().notify.file_io(f, IN_ACCESS);
+        }
+        Ok(total)
+    }
 }
 
 /// readv(2).
@@ -328,7 +355,19 @@ pub fn path_arg(t: &Task, addr: u64) -> Result<Vec<u8>, Errno> {
 pub fn do_open(t: &Task, dirfd: i32, path: &[u8], flags: u32, mode: u32) -> SysResult {
     // Unknown bits are ignored by open(2); O_LARGEFILE is implied on 64-bit.
     let flags = OpenFlags::from_bits_truncate(flags) | OpenFlags::O_LARGEFILE;
+    let notify = &t.kernel().notify;
+    // inotify tells creating from opening: look first, only while someone watches.
+    let watching = notify.active();
+    let creat = flags.contains(OpenFlags::O_CREAT);
+    let existed = watching && creat && vfs::lookup_at(t, dirfd, path, vfs::Follow::Yes, false).is_ok();
     let f = vfs::open_at(t, dirfd, path, flags, mode)?;
+    let _ = f.notify.set(notify.clone());
+    if watching {
+        let created = creat && !existed;
+        let regular = f.stat().is_ok_and(|st| st.st_mode & S_IFMT == S_IFREG);
+        let truncated = !created && flags.contains(OpenFlags::O_TRUNC) && flags.writable() && regular;
+        notify.opened(&f, created, truncated);
+    }
     let fd = t.fds.install(f, flags.contains(OpenFlags::O_CLOEXEC))?;
     Ok(fd as u64)
 }
@@ -690,6 +729,9 @@ fn truncate(t: &Task, f: &FileDescription, len: i64) -> SysResult {
         _ => return Err(Errno::EINVAL),
     }
     inode.setattr(t, &SetAttr { size: Some(len as u64), ..Default::default() })?;
+    if let Some(loc) = &f.loc {
+        t.kernel().notify.changed(loc, IN_MODIFY);
+    }
     Ok(0)
 }
 
@@ -761,6 +803,7 @@ pub fn sys_fallocate(t: &Task, a: &SyscallArgs) -> SysResult {
     if st.st_size < end {
         inode.setattr(t, &SetAttr { size: Some(end as u64), ..Default::default() })?;
     }
+    t.kernel().notify.file_io(&f, IN_MODIFY);
     Ok(0)
 }
 

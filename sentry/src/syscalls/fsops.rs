@@ -12,6 +12,7 @@ use zerocopy::IntoBytes;
 
 use super::file::path_arg;
 use super::{sys, Syscall, SyscallArgs};
+use crate::fs::inotify::{IN_ACCESS, IN_ATTRIB, IN_MODIFY};
 use crate::kernel::Task;
 use crate::vfs::{self, permission, Follow, Inode, Location, SetAttr, MAY_EXEC, MAY_READ, MAY_WRITE};
 
@@ -222,6 +223,8 @@ fn getdents(t: &Task, a: &SyscallArgs, record: impl Fn(&vfs::DirEntry, u64) -> V
     }
     t.mm().copy_out_bytes(addr, &out)?;
     *pos = i as u64;
+    drop((pos, cache));
+    t.kernel().notify.file_io(&f, IN_ACCESS);
     Ok(out.len() as u64)
 }
 
@@ -278,6 +281,7 @@ fn do_mkdir(t: &Task, dirfd: i32, addr: u64, mode: u32) -> SysResult {
     may_change(t, &dir, None)?;
     let c = vfs::create_attrs(t, &dir, mode & 0o1777, S_IFDIR)?;
     dir.inode().mkdir(t, &name, c)?;
+    t.kernel().notify.created(&dir, &name, true);
     Ok(0)
 }
 
@@ -329,6 +333,7 @@ fn do_unlink(t: &Task, dirfd: i32, path: &[u8], dir_wanted: bool) -> SysResult {
     } else {
         dir.inode().unlink(t, &name)?;
     }
+    t.kernel().notify.unlinked(&dir, &name, &victim, is_dir);
     Ok(0)
 }
 
@@ -373,6 +378,16 @@ fn do_rename(t: &Task, odirfd: i32, oaddr: u64, ndirfd: i32, naddr: u64, flags: 
         return Err(Errno::EXDEV);
     }
     od.inode().rename(t, &on, nd.inode(), &nn, flags)?;
+    const RENAME_EXCHANGE: u32 = 2;
+    if flags & RENAME_EXCHANGE != 0 {
+        // Two moves, as fsnotify reports an exchange.
+        t.kernel().notify.renamed(&od, &on, &nd, &nn, &victim, None);
+        if let Some(other) = &target {
+            t.kernel().notify.renamed(&nd, &nn, &od, &on, other, None);
+        }
+    } else {
+        t.kernel().notify.renamed(&od, &on, &nd, &nn, &victim, target.as_ref());
+    }
     Ok(0)
 }
 
@@ -417,6 +432,7 @@ fn do_link(t: &Task, odirfd: i32, oaddr: u64, ndirfd: i32, naddr: u64, flags: u3
     }
     may_change(t, &nd, None)?;
     nd.inode().link(t, &nn, src.inode())?;
+    t.kernel().notify.linked(src.inode(), &nd, &nn);
     Ok(0)
 }
 
@@ -446,6 +462,7 @@ fn do_symlink(t: &Task, taddr: u64, dirfd: i32, laddr: u64) -> SysResult {
     may_change(t, &dir, None)?;
     let c = vfs::create_attrs(t, &dir, 0o777, S_IFLNK)?;
     dir.inode().symlink(t, &name, &target, c)?;
+    t.kernel().notify.created(&dir, &name, false);
     Ok(0)
 }
 
@@ -516,6 +533,11 @@ pub fn sys_faccessat2(t: &Task, a: &SyscallArgs) -> SysResult {
     do_access(t, a.fd(0), a.addr(1), a.u32(2), a.u32(3))
 }
 
+/// The Location of an open file, for calls that act on its inode.
+fn fd_loc(t: &Task, fd: i32) -> Result<Location, Errno> {
+    t.fds.get(fd)?.loc.clone().ok_or(Errno::EINVAL)
+}
+
 fn owner_or_root(t: &Task, i: &Arc<dyn Inode>) -> Result<(), Errno> {
     let uid = t.creds.borrow().uid.1;
     if uid == 0 || uid == i.stat()?.st_uid {
@@ -525,32 +547,33 @@ fn owner_or_root(t: &Task, i: &Arc<dyn Inode>) -> Result<(), Errno> {
     }
 }
 
-fn chmod_inode(t: &Task, i: &Arc<dyn Inode>, mode: u32) -> SysResult {
+fn chmod_inode(t: &Task, loc: &Location, mode: u32) -> SysResult {
+    let i = loc.inode();
     owner_or_root(t, i)?;
     i.setattr(t, &SetAttr { mode: Some(mode & 0o7777), ..Default::default() })?;
+    t.kernel().notify.changed(loc, IN_ATTRIB);
     Ok(0)
 }
 
 /// chmod(2).
 pub fn sys_chmod(t: &Task, a: &SyscallArgs) -> SysResult {
     let path = path_arg(t, a.addr(0))?;
-    chmod_inode(t, lookup(t, AT_FDCWD, &path, 0)?.inode(), a.u32(1))
+    chmod_inode(t, &lookup(t, AT_FDCWD, &path, 0)?, a.u32(1))
 }
 
 /// fchmod(2).
 pub fn sys_fchmod(t: &Task, a: &SyscallArgs) -> SysResult {
-    let f = t.fds.get(a.fd(0))?;
-    let i = f.inode().ok_or(Errno::EINVAL)?.clone();
-    chmod_inode(t, &i, a.u32(1))
+    chmod_inode(t, &fd_loc(t, a.fd(0))?, a.u32(1))
 }
 
 /// fchmodat(2).
 pub fn sys_fchmodat(t: &Task, a: &SyscallArgs) -> SysResult {
     let path = path_arg(t, a.addr(1))?;
-    chmod_inode(t, lookup(t, a.fd(0), &path, 0)?.inode(), a.u32(2))
+    chmod_inode(t, &lookup(t, a.fd(0), &path, 0)?, a.u32(2))
 }
 
-fn chown_inode(t: &Task, i: &Arc<dyn Inode>, uid: u32, gid: u32) -> SysResult {
+fn chown_inode(t: &Task, loc: &Location, uid: u32, gid: u32) -> SysResult {
+    let i = loc.inode();
     let st = i.stat()?;
     let me = t.creds.borrow().clone();
     let uid = (uid != u32::MAX).then_some(uid);
@@ -565,26 +588,25 @@ fn chown_inode(t: &Task, i: &Arc<dyn Inode>, uid: u32, gid: u32) -> SysResult {
         }
     }
     i.setattr(t, &SetAttr { uid, gid, ..Default::default() })?;
+    t.kernel().notify.changed(loc, IN_ATTRIB);
     Ok(0)
 }
 
 /// chown(2).
 pub fn sys_chown(t: &Task, a: &SyscallArgs) -> SysResult {
     let path = path_arg(t, a.addr(0))?;
-    chown_inode(t, lookup(t, AT_FDCWD, &path, 0)?.inode(), a.u32(1), a.u32(2))
+    chown_inode(t, &lookup(t, AT_FDCWD, &path, 0)?, a.u32(1), a.u32(2))
 }
 
 /// lchown(2).
 pub fn sys_lchown(t: &Task, a: &SyscallArgs) -> SysResult {
     let path = path_arg(t, a.addr(0))?;
-    chown_inode(t, lookup(t, AT_FDCWD, &path, AT_SYMLINK_NOFOLLOW)?.inode(), a.u32(1), a.u32(2))
+    chown_inode(t, &lookup(t, AT_FDCWD, &path, AT_SYMLINK_NOFOLLOW)?, a.u32(1), a.u32(2))
 }
 
 /// fchown(2).
 pub fn sys_fchown(t: &Task, a: &SyscallArgs) -> SysResult {
-    let f = t.fds.get(a.fd(0))?;
-    let i = f.inode().ok_or(Errno::EINVAL)?.clone();
-    chown_inode(t, &i, a.u32(1), a.u32(2))
+    chown_inode(t, &fd_loc(t, a.fd(0))?, a.u32(1), a.u32(2))
 }
 
 /// fchownat(2).
@@ -594,13 +616,14 @@ pub fn sys_fchownat(t: &Task, a: &SyscallArgs) -> SysResult {
         return Err(Errno::EINVAL);
     }
     let path = path_arg(t, a.addr(1))?;
-    chown_inode(t, lookup(t, a.fd(0), &path, flags)?.inode(), a.u32(2), a.u32(3))
+    chown_inode(t, &lookup(t, a.fd(0), &path, flags)?, a.u32(2), a.u32(3))
 }
 
 const UTIME_NOW: i64 = (1 << 30) - 1;
 const UTIME_OMIT: i64 = (1 << 30) - 2;
 
-fn set_times(t: &Task, i: &Arc<dyn Inode>, times: Option<[Timespec; 2]>) -> SysResult {
+fn set_times(t: &Task, loc: &Location, times: Option<[Timespec; 2]>) -> SysResult {
+    let i = loc.inode();
     let now = crate::fs::tmpfs::now();
     let pick = |ts: &Timespec| -> Result<Option<(i64, i64)>, Errno> {
         match ts.tv_nsec {
@@ -627,6 +650,13 @@ fn set_times(t: &Task, i: &Arc<dyn Inode>, times: Option<[Timespec; 2]>) -> SysR
         return Ok(0);
     }
     i.setattr(t, &SetAttr { atime, mtime, ..Default::default() })?;
+    // fsnotify_change: both times are a utime call, one alone an access or write.
+    let mask = match (atime.is_some(), mtime.is_some()) {
+        (true, true) => IN_ATTRIB,
+        (true, false) => IN_ACCESS,
+        _ => IN_MODIFY,
+    };
+    t.kernel().notify.changed(loc, mask);
     Ok(0)
 }
 
@@ -637,14 +667,14 @@ pub fn sys_utimensat(t: &Task, a: &SyscallArgs) -> SysResult {
         return Err(Errno::EINVAL);
     }
     let times = if taddr != 0 { Some(t.mm().copy_in::<[Timespec; 2]>(taddr)?) } else { None };
-    let inode = if paddr == 0 {
+    let loc = if paddr == 0 {
         // futimens: the fd itself.
-        t.fds.get(dirfd)?.inode().ok_or(Errno::EINVAL)?.clone()
+        fd_loc(t, dirfd)?
     } else {
         let path = path_arg(t, paddr)?;
-        lookup(t, dirfd, &path, flags)?.inode().clone()
+        lookup(t, dirfd, &path, flags)?
     };
-    set_times(t, &inode, times)
+    set_times(t, &loc, times)
 }
 
 /// utimes(2).
@@ -662,7 +692,7 @@ pub fn sys_utimes(t: &Task, a: &SyscallArgs) -> SysResult {
     } else {
         None
     };
-    set_times(t, lookup(t, AT_FDCWD, &path, 0)?.inode(), times)
+    set_times(t, &lookup(t, AT_FDCWD, &path, 0)?, times)
 }
 
 /// umask(2).

@@ -138,6 +138,8 @@ pub struct FileDescription {
     pub dirents: Mutex<Option<Vec<DirEntry>>>,
     /// The flock(2) lock this description holds: (table, file, owner id).
     pub flock: Mutex<Option<FlockHeld>>,
+    /// Told when the description goes (inotify's close events); set by open(2).
+    pub notify: std::sync::OnceLock<Arc<crate::fs::inotify::Notify>>,
 }
 
 /// A held flock: the lock table, the file's identity and the owner id.
@@ -145,6 +147,9 @@ pub type FlockHeld = (Arc<crate::kernel::locks::RecordLocks>, (u64, u64), u64);
 
 impl Drop for FileDescription {
     fn drop(&mut self) {
+        if let Some(n) = self.notify.get() {
+            n.closed(self);
+        }
         if let Some((table, key, owner)) = self.flock.get_mut().unwrap_or_else(|e| e.into_inner()).take() {
             table.release(key, owner);
         }
@@ -162,6 +167,7 @@ impl FileDescription {
             loc: None,
             dirents: Mutex::new(None),
             flock: Mutex::new(None),
+            notify: std::sync::OnceLock::new(),
         }
     }
     /// A description of the file at `loc`.

@@ -128,6 +128,11 @@ pub trait Inode: Send + Sync + Any {
     fn magic_link(&self, _t: &Task) -> Option<Result<MagicTarget, Errno>> {
         None
     }
+    /// How many open files of this node exist (inotify's IN_DELETE_SELF waits for
+    /// the last close of an unlinked file); 0 where the file system does not count.
+    fn open_files(&self) -> usize {
+        0
+    }
     /// For downcasts (same-file-system checks in rename and link).
     fn as_any(&self) -> &dyn Any;
     /// For downcasts that keep the Arc (link).
@@ -336,6 +341,16 @@ impl Location {
         let (before, _) = self.stack.pop().expect("checked");
         self.path.truncate(before);
         true
+    }
+    /// The directory above this place and the name of the last component; None at
+    /// the root.
+    pub fn parent_and_name(&self) -> Option<(&Arc<dyn Inode>, &[u8])> {
+        let n = self.stack.len();
+        if n < 2 {
+            return None;
+        }
+        let before = self.stack[n - 1].0;
+        Some((&self.stack[n - 2].1, self.path.get(before + 1..).unwrap_or_default()))
     }
     /// Depth below the root.
     pub fn depth(&self) -> usize {
