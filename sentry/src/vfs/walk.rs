@@ -67,6 +67,16 @@ impl Scope {
     fn no_magiclinks(&self) -> bool {
         self.flags & (RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS) != 0
     }
+    /// Where an absolute symlink leads: the root (the base for IN_ROOT); EXDEV
+    /// for BENEATH, or for NO_XDEV when the root is on another mount.
+    fn jump_root(&self, t: &Task) -> Result<Location, Errno> {
+        if self.flags & RESOLVE_BENEATH != 0 {
+            return Err(Errno::EXDEV);
+        }
+        let root = self.base.clone().unwrap_or_else(|| t.fs.root());
+        self.check_mount(t, &root)?;
+        Ok(root)
+    }
     /// NO_XDEV: EXDEV unless `loc` is on the mount the walk started on.
     fn check_mount(&self, t: &Task, loc: &Location) -> Result<(), Errno> {
         match &self.mount {
@@ -236,11 +246,7 @@ pub fn walk_scoped(t: &Task, mut loc: Location, path: &[u8], follow: Follow, sco
                 return Err(Errno::ENOENT);
             }
             if target[0] == b'/' {
-                if beneath {
-                    return Err(Errno::EXDEV);
-                }
-                loc = root.clone();
-                scope.check_mount(t, &loc)?;
+                loc = scope.jump_root(t)?;
             }
             let mut tc: Vec<Vec<u8>> =
                 target.split(|&c| c == b'/').filter(|c| !c.is_empty()).map(<[u8]>::to_vec).collect();
@@ -316,6 +322,88 @@ pub fn create_attrs(t: &Task, dir: &Location, mode: u32, kind: u32) -> Result<Cr
     Ok(Create { mode: kind | (mode & 0o7777 & !t.fs.umask()), uid: creds.uid.1, gid })
 }
 
+/// What O_CREAT found or made.
+enum Created {
+    /// A new file, already open.
+    New(Arc<FileDescription>),
+    /// The file that was there (opened by the caller).
+    Existing(Location),
+}
+
+/// O_CREAT's last step: `name` in `dir` is opened if it exists and created if not.
+/// A symlink there is followed, and a dangling one creates its target, as in Linux
+/// (O_EXCL refuses any existing name; O_NOFOLLOW refuses the link).
+fn create_or_find(
+    t: &Task,
+    mut dir: Location,
+    name: &[u8],
+    flags: OpenFlags,
+    mode: u32,
+    scope: &Scope,
+) -> Result<Created, Errno> {
+    let mut name = name.to_vec();
+    let mut links = 0;
+    loop {
+        if !is_dir(dir.inode().as_ref()) {
+            return Err(Errno::ENOTDIR);
+        }
+        if name.is_empty() || name == b"." || name == b".." {
+            return Err(Errno::EISDIR);
+        }
+        let mut l = dir.clone();
+        let found = match t.kernel().mounts.mounted_at(&[dir.path.as_slice(), b"/", name.as_slice()].concat()) {
+            Some(m) => {
+                if scope.mount.is_some() {
+                    return Err(Errno::EXDEV);
+                }
+                Ok(m)
+            }
+            None => dir.inode().lookup(t, &name),
+        };
+        match found {
+            Ok(existing) => {
+                if flags.contains(OpenFlags::O_EXCL) {
+                    return Err(Errno::EEXIST);
+                }
+                if !super::is_symlink(existing.as_ref()) {
+                    l.push(&name, existing);
+                    return Ok(Created::Existing(l));
+                }
+                if flags.contains(OpenFlags::O_NOFOLLOW) {
+                    return Err(Errno::ELOOP);
+                }
+                if existing.magic_link(t).is_some() {
+                    // Magic links lead to open files, never to a name to create.
+                    return walk_scoped(t, dir, &name, Follow::Yes, scope).map(Created::Existing);
+                }
+                links += 1;
+                if links > MAX_SYMLINKS || scope.no_symlinks() {
+                    return Err(Errno::ELOOP);
+                }
+                let target = existing.readlink(t)?;
+                let (tdir, tname, trailing) = split_last(&target)?;
+                if trailing {
+                    return Err(Errno::EISDIR);
+                }
+                let from = if target.first() == Some(&b'/') { scope.jump_root(t)? } else { dir };
+                dir = walk_scoped(t, from, tdir, Follow::Yes, scope)?;
+                name = tname.to_vec();
+            }
+            Err(Errno::ENOENT) => {
+                let dst = dir.inode().stat()?;
+                permission(t, &dst, MAY_WRITE | MAY_EXEC, true)?;
+                let c = create_attrs(t, &dir, mode, S_IFREG)?;
+                let inode = dir.inode().create(t, &name, c)?;
+                l.push(&name, inode.clone());
+                let ops = inode.open(t, flags)?;
+                let keep = !(OpenFlags::O_CREAT | OpenFlags::O_EXCL | OpenFlags::O_NOCTTY | OpenFlags::O_TRUNC);
+                return Ok(Created::New(Arc::new(FileDescription::at(ops, flags & keep, l))));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 /// openat(2).
 pub fn open_at(t: &Task, dirfd: i32, path: &[u8], flags: OpenFlags, mode: u32) -> Result<Arc<FileDescription>, Errno> {
     open_at_resolve(t, dirfd, path, flags, mode, 0)
@@ -361,47 +449,12 @@ pub fn open_at_resolve(
     let loc = if flags.contains(OpenFlags::O_CREAT) {
         let (dir, name, trailing) = split_last(path)?;
         let dir = walk_scoped(t, start, dir, Follow::Yes, &scope)?;
-        if !is_dir(dir.inode().as_ref()) {
-            return Err(Errno::ENOTDIR);
-        }
-        if trailing || name.is_empty() || name == b"." || name == b".." {
+        if trailing {
             return Err(Errno::EISDIR);
         }
-        match dir.inode().lookup(t, name) {
-            Ok(existing) => {
-                if flags.contains(OpenFlags::O_EXCL) {
-                    return Err(Errno::EEXIST);
-                }
-                let mut l = dir.clone();
-                l.push(name, existing.clone());
-                if super::is_symlink(existing.as_ref()) {
-                    if nofollow {
-                        return Err(Errno::ELOOP);
-                    }
-                    walk_scoped(t, dir.clone(), name, Follow::Yes, &scope)?
-                } else {
-                    if let Some(m) = t.kernel().mounts.mounted_at(&l.path()) {
-                        if scope.mount.is_some() {
-                            return Err(Errno::EXDEV);
-                        }
-                        l.pop();
-                        l.push(name, m);
-                    }
-                    l
-                }
-            }
-            Err(Errno::ENOENT) => {
-                let dst = dir.inode().stat()?;
-                permission(t, &dst, MAY_WRITE | MAY_EXEC, true)?;
-                let c = create_attrs(t, &dir, mode, S_IFREG)?;
-                let inode = dir.inode().create(t, name, c)?;
-                let mut l = dir;
-                l.push(name, inode.clone());
-                let ops = inode.open(t, flags)?;
-                let keep = !(OpenFlags::O_CREAT | OpenFlags::O_EXCL | OpenFlags::O_NOCTTY | OpenFlags::O_TRUNC);
-                return Ok(Arc::new(FileDescription::at(ops, flags & keep, l)));
-            }
-            Err(e) => return Err(e),
+        match create_or_find(t, dir, name, flags, mode, &scope)? {
+            Created::New(f) => return Ok(f),
+            Created::Existing(l) => l,
         }
     } else {
         walk_scoped(t, start, path, follow, &scope)?
