@@ -497,7 +497,7 @@ fn sched_target(t: &Task, pid: i32) -> Result<(), Errno> {
     if pid < 0 {
         return Err(Errno::EINVAL);
     }
-    if pid != 0 && !t.gpid(pid).is_some_and(|g| t.kernel().pids.thread(g).is_some()) {
+    if pid != 0 && t.gpid(pid).is_none_or(|g| t.kernel().pids.thread(g).is_none()) {
         return Err(Errno::ESRCH);
     }
     Ok(())
