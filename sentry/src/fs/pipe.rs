@@ -93,6 +93,107 @@ impl Pipe {
         self.changed();
         Ok(cap)
     }
+
+    /// Copies queued bytes into `buf`, blocking (unless `nonblock`) until there are
+    /// some or no writer is left (0); `consume` takes them off the pipe (a read),
+    /// otherwise they stay (tee, and splice before it knows how much the other side
+    /// took).
+    pub fn read_task(&self, t: &Task, buf: &mut [u8], nonblock: bool, consume: bool) -> Result<usize, Errno> {
+        let mut g = self.lock();
+        loop {
+            if !g.buf.is_empty() {
+                let n = buf.len().min(g.buf.len());
+                if consume {
+                    for (d, s) in buf[..n].iter_mut().zip(g.buf.drain(..n)) {
+                        *d = s;
+                    }
+                    drop(g);
+                    self.changed();
+                } else {
+                    for (d, s) in buf[..n].iter_mut().zip(g.buf.iter()) {
+                        *d = *s;
+                    }
+                }
+                return Ok(n);
+            }
+            if g.writers == 0 || buf.is_empty() {
+                return Ok(0);
+            }
+            if nonblock {
+                return Err(Errno::EAGAIN);
+            }
+            if signals::interrupted(t) {
+                return Err(Errno::ERESTARTSYS);
+            }
+            g = self.cond.wait_timeout(g, SLICE).unwrap_or_else(|e| e.into_inner()).0;
+        }
+    }
+
+    /// Takes `n` bytes already copied by a non-consuming [`read_task`](Self::read_task)
+    /// off the front.
+    pub fn consume(&self, n: usize) {
+        let mut g = self.lock();
+        let n = n.min(g.buf.len());
+        g.buf.drain(..n);
+        drop(g);
+        self.changed();
+    }
+
+    /// Waits (unless `nonblock`) until the pipe has room and returns how much; EPIPE
+    /// without readers.
+    pub fn room_task(&self, t: &Task, nonblock: bool) -> Result<usize, Errno> {
+        let mut g = self.lock();
+        loop {
+            if g.readers == 0 {
+                return Err(Errno::EPIPE);
+            }
+            let room = g.cap - g.buf.len().min(g.cap);
+            if room > 0 {
+                return Ok(room);
+            }
+            if nonblock {
+                return Err(Errno::EAGAIN);
+            }
+            if signals::interrupted(t) {
+                return Err(Errno::ERESTARTSYS);
+            }
+            g = self.cond.wait_timeout(g, SLICE).unwrap_or_else(|e| e.into_inner()).0;
+        }
+    }
+
+    /// Writes, blocking while full; EPIPE without readers. Writes of
+    /// at most PIPE_BUF bytes are never interleaved with others.
+    pub fn write_task(&self, t: &Task, buf: &[u8], nonblock: bool) -> Result<usize, Errno> {
+        let mut done = 0;
+        let mut g = self.lock();
+        loop {
+            if g.readers == 0 {
+                // The caller raises SIGPIPE on EPIPE (write(2) does; send with
+                // MSG_NOSIGNAL does not).
+                return if done > 0 { Ok(done) } else { Err(Errno::EPIPE) };
+            }
+            let room = g.cap - g.buf.len().min(g.cap);
+            let left = buf.len() - done;
+            let atomic = buf.len() <= PIPE_BUF;
+            if room > 0 && (!atomic || room >= left) {
+                let n = room.min(left);
+                g.buf.extend(&buf[done..done + n]);
+                done += n;
+                self.changed();
+                if done == buf.len() {
+                    return Ok(done);
+                }
+                continue;
+            }
+            if nonblock {
+                return if done > 0 { Ok(done) } else { Err(Errno::EAGAIN) };
+            }
+            if signals::interrupted(t) {
+                return if done > 0 { Ok(done) } else { Err(Errno::ERESTARTSYS) };
+            }
+            g = self.cond.wait_timeout(g, SLICE).unwrap_or_else(|e| e.into_inner()).0;
+        }
+    }
 }
 
 /// One end of a pipe.
@@ -136,28 +237,7 @@ impl PipeEnd {
         if self.write {
             return Err(Errno::EBADF);
         }
-        let mut g = self.pipe.lock();
-        loop {
-            if !g.buf.is_empty() {
-                let n = buf.len().min(g.buf.len());
-                for (d, s) in buf[..n].iter_mut().zip(g.buf.drain(..n)) {
-                    *d = s;
-                }
-                drop(g);
-                self.pipe.changed();
-                return Ok(n);
-            }
-            if g.writers == 0 || buf.is_empty() {
-                return Ok(0);
-            }
-            if nonblock {
-                return Err(Errno::EAGAIN);
-            }
-            if signals::interrupted(t) {
-                return Err(Errno::ERESTARTSYS);
-            }
-            g = self.pipe.cond.wait_timeout(g, SLICE).unwrap_or_else(|e| e.into_inner()).0;
-        }
+        self.pipe.read_task(t, buf, nonblock, true)
     }
 
     /// Writes, blocking while full; EPIPE without readers. Writes of
@@ -166,35 +246,7 @@ impl PipeEnd {
         if !self.write {
             return Err(Errno::EBADF);
         }
-        let mut done = 0;
-        let mut g = self.pipe.lock();
-        loop {
-            if g.readers == 0 {
-                // The caller raises SIGPIPE on EPIPE (write(2) does; send with
-                // MSG_NOSIGNAL does not).
-                return if done > 0 { Ok(done) } else { Err(Errno::EPIPE) };
-            }
-            let room = g.cap - g.buf.len().min(g.cap);
-            let left = buf.len() - done;
-            let atomic = buf.len() <= PIPE_BUF;
-            if room > 0 && (!atomic || room >= left) {
-                let n = room.min(left);
-                g.buf.extend(&buf[done..done + n]);
-                done += n;
-                self.pipe.changed();
-                if done == buf.len() {
-                    return Ok(done);
-                }
-                continue;
-            }
-            if nonblock {
-                return if done > 0 { Ok(done) } else { Err(Errno::EAGAIN) };
-            }
-            if signals::interrupted(t) {
-                return if done > 0 { Ok(done) } else { Err(Errno::ERESTARTSYS) };
-            }
-            g = self.pipe.cond.wait_timeout(g, SLICE).unwrap_or_else(|e| e.into_inner()).0;
-        }
+        self.pipe.write_task(t, buf, nonblock)
     }
 
     /// The pipe's change counter.

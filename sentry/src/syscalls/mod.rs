@@ -19,6 +19,7 @@ mod poll;
 mod process;
 mod signal;
 mod socket;
+mod splice;
 pub mod strace;
 
 use std::sync::LazyLock;
@@ -95,6 +96,7 @@ fn families() -> impl Iterator<Item = &'static Syscall> {
         process::SYSCALLS,
         signal::SYSCALLS,
         socket::SYSCALLS,
+        splice::SYSCALLS,
     ];
     all.iter().copied().flatten()
 }
