@@ -116,8 +116,8 @@ fn sigpipe<T>(t: &Task, r: Result<T, Errno>) -> Result<T, Errno> {
 /// on the destination.
 fn notify(t: &Task, from: &FileDescription, to: &FileDescription, n: usize) {
     if n > 0 {
-        t.kernel.notify.file_io(from, IN_ACCESS);
-        t.kernel.notify.file_io(to, IN_MODIFY);
+        t.kernel().notify.file_io(from, IN_ACCESS);
+        t.kernel().notify.file_io(to, IN_MODIFY);
     }
 }
 
