@@ -4,6 +4,7 @@
 pub mod dev;
 pub mod epoll;
 pub mod eventfd;
+pub mod fifo;
 pub mod gofer;
 pub mod inotify;
 pub mod overlay;

@@ -308,6 +308,9 @@ impl Inode for Ovl {
     fn symlink(&self, t: &Task, name: &[u8], target: &[u8], c: Create) -> Result<(), Errno> {
         self.0.add(t, name, |up| up.create_symlink(name, target, c)).map(drop)
     }
+    fn mknod(&self, t: &Task, name: &[u8], c: Create, rdev: u64) -> Result<(), Errno> {
+        self.0.add(t, name, |up| up.create_special(name, c, rdev)).map(drop)
+    }
     fn link(&self, t: &Task, name: &[u8], target: &Arc<dyn Inode>) -> Result<(), Errno> {
         let tg = Ovl::unwrap(target)?;
         if is_dir(tg.top()?.as_ref()) {

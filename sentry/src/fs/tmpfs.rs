@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use sbx_abi::flags::{dt, OpenFlags, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG};
+use sbx_abi::flags::{dt, OpenFlags, S_IFBLK, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG};
 use sbx_abi::structs::{Stat, Statfs};
 use sbx_abi::Errno;
 
@@ -77,6 +77,10 @@ pub enum Content {
     Whiteout,
     /// A character device node: opening it opens the device (see fs/dev.rs).
     Device(u64),
+    /// A block device node (mknod(2)); opening it is ENXIO.
+    BlockDevice(u64),
+    /// A FIFO: the pipe every open of the node shares (see fs/fifo.rs).
+    Fifo(Arc<super::pipe::Pipe>),
 }
 
 /// A tmpfs node.
@@ -273,6 +277,22 @@ impl TmpInode {
         Ok(n)
     }
 
+    /// Creates a special file (mknod(2)) of the type in `c.mode`: FIFO, character
+    /// or block device, or regular file; returns it.
+    pub fn create_special(&self, name: &[u8], c: Create, rdev: u64) -> Result<Arc<TmpInode>, Errno> {
+        let content = match c.mode & S_IFMT {
+            S_IFREG => return self.create_file(name, c, Vec::new()),
+            // Open FIFOs stat through the node, so the pipe needs no inode number.
+            sbx_abi::flags::S_IFIFO => Content::Fifo(super::pipe::Pipe::new_unopened(0)),
+            sbx_abi::flags::S_IFCHR => Content::Device(rdev),
+            S_IFBLK => Content::BlockDevice(rdev),
+            _ => return Err(Errno::EPERM),
+        };
+        let n = self.fs.node(content, c);
+        self.insert(name, n.clone())?;
+        Ok(n)
+    }
+
     /// Puts a whiteout at `name`, replacing any entry.
     pub fn whiteout(&self, name: &[u8]) -> Result<(), Errno> {
         let n = self.fs.node(Content::Whiteout, Create { mode: 0o020000, uid: 0, gid: 0 });
@@ -370,9 +390,12 @@ impl Inode for TmpInode {
             Content::File(d) => d.lock().unwrap_or_else(|e| e.into_inner()).size as i64,
             Content::Symlink(t) => t.len() as i64,
             Content::Dir(_) => 4096,
-            Content::Whiteout | Content::Device(_) => 0,
+            Content::Whiteout | Content::Device(_) | Content::BlockDevice(_) | Content::Fifo(_) => 0,
         };
-        let rdev = if let Content::Device(d) = self.content { d } else { 0 };
+        let rdev = match self.content {
+            Content::Device(d) | Content::BlockDevice(d) => d,
+            _ => 0,
+        };
         let m = self.meta();
         Ok(Stat {
             st_rdev: rdev,
@@ -418,11 +441,14 @@ impl Inode for TmpInode {
         }
     }
 
-    fn open(self: Arc<Self>, _t: &Task, _flags: OpenFlags) -> Result<Box<dyn FileOps>, Errno> {
+    fn open(self: Arc<Self>, t: &Task, flags: OpenFlags) -> Result<Box<dyn FileOps>, Errno> {
         match &self.content {
             Content::File(_) => Ok(Box::new(TmpFile::new(self))),
             Content::Dir(_) => Ok(Box::new(crate::vfs::DirFile)),
+            // 0/0 is the whiteout mknod(2) may make; no driver has it (chrdev_open).
+            Content::Device(0) => Err(Errno::ENXIO),
             Content::Device(rdev) => super::dev::open_device(*rdev),
+            Content::Fifo(pipe) => super::fifo::open(t, pipe, flags),
             _ => Err(Errno::ENXIO),
         }
     }
@@ -436,6 +462,10 @@ impl Inode for TmpInode {
 
     fn mkdir(&self, _t: &Task, name: &[u8], c: Create) -> Result<(), Errno> {
         self.create_dir(name, c).map(drop)
+    }
+
+    fn mknod(&self, _t: &Task, name: &[u8], c: Create, rdev: u64) -> Result<(), Errno> {
+        self.create_special(name, c, rdev).map(drop)
     }
 
     fn symlink(&self, _t: &Task, name: &[u8], target: &[u8], c: Create) -> Result<(), Errno> {

@@ -13,6 +13,7 @@ mod fsops;
 mod futex;
 mod misc;
 mod mm;
+mod nodes;
 mod notify;
 mod poll;
 mod process;
@@ -88,6 +89,7 @@ fn families() -> impl Iterator<Item = &'static Syscall> {
         fork::SYSCALLS,
         futex::SYSCALLS,
         mm::SYSCALLS,
+        nodes::SYSCALLS,
         notify::SYSCALLS,
         poll::SYSCALLS,
         misc::SYSCALLS,
