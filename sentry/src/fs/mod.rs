@@ -7,6 +7,7 @@ pub mod eventfd;
 pub mod fifo;
 pub mod gofer;
 pub mod inotify;
+pub mod memfd;
 pub mod overlay;
 pub mod pipe;
 pub mod proc;

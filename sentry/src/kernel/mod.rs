@@ -30,6 +30,9 @@ pub fn deadline_after(d: std::time::Duration) -> Option<Instant> {
     Instant::now().checked_add(d)
 }
 
+/// Device number of the memfd tmpfs (the sandbox's mounts use 0x30 up).
+const MEMFD_DEV: u64 = 0x2f;
+
 /// The UTS namespace: host and domain names.
 #[derive(Clone, Debug)]
 pub struct Uts {
@@ -65,6 +68,8 @@ pub struct Kernel {
     pub flocks: std::sync::Arc<locks::RecordLocks>,
     /// inotify watches.
     pub notify: Arc<crate::fs::inotify::Notify>,
+    /// The internal tmpfs of memfds, made on first use.
+    memfd: std::sync::OnceLock<Arc<crate::fs::tmpfs::TmpInode>>,
     /// Inode numbers for anonymous files (pipes).
     pub anon_ino: std::sync::atomic::AtomicU64,
     /// Syscall numbers already reported as unimplemented (each is logged once).
@@ -95,6 +100,7 @@ impl Kernel {
             locks: Default::default(),
             flocks: Default::default(),
             notify: Default::default(),
+            memfd: Default::default(),
             anon_ino: std::sync::atomic::AtomicU64::new(1000),
             reported_missing: Mutex::new(Default::default()),
         }
@@ -103,6 +109,11 @@ impl Kernel {
     /// A fresh inode number for an anonymous file.
     pub fn next_ino(&self) -> u64 {
         self.anon_ino.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The root of the internal tmpfs that memfd_create(2) makes its files in.
+    pub fn memfd_fs(&self) -> &Arc<crate::fs::tmpfs::TmpInode> {
+        self.memfd.get_or_init(|| crate::fs::tmpfs::TmpFs::new_root(&self.pool, MEMFD_DEV, 0o1777, 0, 0))
     }
 
     /// Records that syscall `nr` is missing; true the first time.

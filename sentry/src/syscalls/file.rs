@@ -34,7 +34,7 @@ pub(super) const SYSCALLS: &[Syscall] = &[
     sys!(SYS_DUP, sys_dup, "d"),
     sys!(SYS_DUP2, sys_dup2, "dd"),
     sys!(SYS_DUP3, sys_dup3, "ddx"),
-    sys!(SYS_FCNTL, sys_fcntl, "ddx", "OFD locks, leases, seals and owners return EINVAL"),
+    sys!(SYS_FCNTL, sys_fcntl, "ddx", "OFD locks, leases and owners return EINVAL"),
     sys!(SYS_IOCTL, sys_ioctl, "dxx"),
     sys!(SYS_PIPE, sys_pipe, "x"),
     sys!(SYS_PIPE2, sys_pipe2, "xx"),
@@ -566,6 +566,15 @@ pub fn sys_fcntl(t: &Task, a: &SyscallArgs) -> SysResult {
             Ok(0)
         }
         F_GETLK | F_SETLK | F_SETLKW => record_lock(t, &f, cmd, arg),
+        F_ADD_SEALS => {
+            let inode = crate::fs::memfd::sealable(&f)?;
+            if !f.flags().writable() {
+                return Err(Errno::EPERM);
+            }
+            inode.add_seals(arg as u32)?;
+            Ok(0)
+        }
+        F_GET_SEALS => Ok(u64::from(crate::fs::memfd::sealable(&f)?.seals())),
         F_GETPIPE_SZ => f.ops.as_pipe().map(|p| p.pipe().capacity() as u64).ok_or(Errno::EBADF),
         F_SETPIPE_SZ => {
             let p = f.ops.as_pipe().ok_or(Errno::EBADF)?;

@@ -1,5 +1,6 @@
 //! Making file system nodes other than directories and links: mknod(2) and
-//! mknodat(2) (FIFOs, regular files, the 0/0 whiteout device).
+//! mknodat(2) (FIFOs, regular files, the 0/0 whiteout device), and the unnamed
+//! files of memfd_create(2).
 
 use sbx_abi::flags::{AT_FDCWD, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG};
 use sbx_abi::{Errno, SysResult};
@@ -13,6 +14,7 @@ use crate::vfs::{self, MAY_EXEC, MAY_WRITE};
 pub(super) const SYSCALLS: &[Syscall] = &[
     sys!(SYS_MKNOD, sys_mknod, "sox", "S_IFSOCK returns EPERM (sockets get their node from bind)"),
     sys!(SYS_MKNODAT, sys_mknodat, "dsox", "S_IFSOCK returns EPERM (sockets get their node from bind)"),
+    sys!(SYS_MEMFD_CREATE, sys_memfd_create, "sx", "MFD_HUGETLB returns EINVAL"),
 ];
 
 /// Socket (not in sbx_abi's flags).
@@ -65,4 +67,46 @@ pub fn sys_mknod(t: &Task, a: &SyscallArgs) -> SysResult {
 /// mknodat(2).
 pub fn sys_mknodat(t: &Task, a: &SyscallArgs) -> SysResult {
     do_mknod(t, a.fd(0), a.addr(1), a.u32(2), a.u32(3))
+}
+
+const MFD_CLOEXEC: u32 = 1;
+const MFD_ALLOW_SEALING: u32 = 2;
+const MFD_HUGETLB: u32 = 4;
+const MFD_NOEXEC_SEAL: u32 = 8;
+const MFD_EXEC: u32 = 0x10;
+/// Longest memfd name: NAME_MAX less the "memfd:" prefix.
+const MFD_NAME_MAX: usize = 249;
+
+/// memfd_create(2).
+pub fn sys_memfd_create(t: &Task, a: &SyscallArgs) -> SysResult {
+    use crate::fs::tmpfs::{F_SEAL_EXEC, F_SEAL_SEAL};
+    let flags = a.u32(1);
+    if flags & !(MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_HUGETLB | MFD_NOEXEC_SEAL | MFD_EXEC) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    if flags & MFD_EXEC != 0 && flags & MFD_NOEXEC_SEAL != 0 {
+        return Err(Errno::EINVAL);
+    }
+    if flags & MFD_HUGETLB != 0 {
+        // Huge pages are not offered (their sizes and rounding would differ).
+        return Err(Errno::EINVAL);
+    }
+    let name = t.mm().read_cstr(a.addr(0), MFD_NAME_MAX + 1).map_err(|e| {
+        if e == Errno::ENAMETOOLONG {
+            Errno::EINVAL
+        } else {
+            e
+        }
+    })?;
+    // vm.memfd_noexec is 0: executable unless MFD_NOEXEC_SEAL, which also allows
+    // sealing and seals the execute bits.
+    let (mode, seals) = if flags & MFD_NOEXEC_SEAL != 0 {
+        (0o666, F_SEAL_EXEC)
+    } else if flags & MFD_ALLOW_SEALING != 0 {
+        (0o777, 0)
+    } else {
+        (0o777, F_SEAL_SEAL)
+    };
+    let f = crate::fs::memfd::new_memfd(t, &name, mode, seals)?;
+    Ok(t.fds.install(f, flags & MFD_CLOEXEC != 0)? as u64)
 }

@@ -184,9 +184,6 @@ pub fn open_at(t: &Task, dirfd: i32, path: &[u8], flags: OpenFlags, mode: u32) -
     if flags.access() == 3 && !flags.contains(OpenFlags::O_PATH) {
         return Err(Errno::EINVAL);
     }
-    if flags.contains(OpenFlags::O_TMPFILE) {
-        return Err(Errno::EOPNOTSUPP);
-    }
     if flags.contains(OpenFlags::O_PATH) {
         let follow = if flags.contains(OpenFlags::O_NOFOLLOW) { Follow::No } else { Follow::Yes };
         let loc = lookup_at(t, dirfd, path, follow, false)?;
@@ -195,6 +192,9 @@ pub fn open_at(t: &Task, dirfd: i32, path: &[u8], flags: OpenFlags, mode: u32) -
         }
         let keep = OpenFlags::O_PATH | OpenFlags::O_CLOEXEC | OpenFlags::O_DIRECTORY | OpenFlags::O_NOFOLLOW;
         return Ok(Arc::new(FileDescription::at(Box::new(PathFile), flags & keep, loc)));
+    }
+    if flags.bits() & crate::fs::memfd::O_TMPFILE_BIT != 0 {
+        return crate::fs::memfd::open_tmpfile(t, dirfd, path, flags, mode);
     }
     if flags.contains(OpenFlags::O_CREAT) && flags.contains(OpenFlags::O_DIRECTORY) {
         return Err(Errno::EINVAL);
