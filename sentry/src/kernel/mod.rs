@@ -62,8 +62,9 @@ pub struct Kernel {
     pub pids: process::PidTable,
     /// Futex wait queues.
     pub futexes: futex::Futexes,
-    /// POSIX record locks.
-    pub locks: locks::RecordLocks,
+    /// POSIX record locks and open file description locks (one table: they
+    /// conflict with each other; shared with the descriptions holding OFD locks).
+    pub locks: Arc<locks::RecordLocks>,
     /// flock(2) locks (shared with the file descriptions holding them).
     pub flocks: std::sync::Arc<locks::RecordLocks>,
     /// inotify watches.
