@@ -62,7 +62,7 @@ pub fn open_tmpfile(
 /// A new memfd named `name` (shown as `/memfd:<name> (deleted)`), with the
 /// seals it starts with.
 pub fn new_memfd(t: &Task, name: &[u8], mode: u32, seals: u32) -> Result<Arc<FileDescription>, Errno> {
-    let fs = t.kernel.memfd_fs();
+    let fs = t.kernel().memfd_fs();
     let creds = t.creds.borrow().clone();
     let c = vfs::Create { mode: S_IFREG | mode, uid: creds.uid.1, gid: creds.gid.1 };
     let inode: Arc<TmpInode> = fs.create_unnamed(c, false);

@@ -169,5 +169,11 @@ mod tests {
         r.release_all(3);
         r.release(f, 4);
         assert!(r.conflict(f, &w(5, 255, 256)).is_none());
+        // Touching locks of one owner and kind merge; another kind does not.
+        r.set(f, w(6, 1000, 1010), false, false, &no).unwrap();
+        r.set(f, w(6, 1010, 1020), false, false, &no).unwrap();
+        assert_eq!(r.conflict(f, &w(7, 1000, 1001)), Some(w(6, 1000, 1020)));
+        r.set(f, rd(6, 1020, 1030), false, false, &no).unwrap();
+        assert_eq!(r.conflict(f, &w(7, 1025, 1026)), Some(rd(6, 1020, 1030)));
     }
 }

@@ -69,8 +69,9 @@ pub struct Kernel {
     pub flocks: std::sync::Arc<locks::RecordLocks>,
     /// inotify watches.
     pub notify: Arc<crate::fs::inotify::Notify>,
-    /// The internal tmpfs of memfds, made on first use.
-    memfd: std::sync::OnceLock<Arc<crate::fs::tmpfs::TmpInode>>,
+    /// The internal tmpfs of memfds, made on first use (shared by kernels that
+    /// share their other components).
+    memfd: Arc<std::sync::OnceLock<Arc<crate::fs::tmpfs::TmpInode>>>,
     /// Inode numbers for anonymous files (pipes).
     pub anon_ino: std::sync::atomic::AtomicU64,
     /// Syscall numbers already reported as unimplemented (each is logged once).

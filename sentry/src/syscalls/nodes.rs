@@ -55,7 +55,7 @@ fn do_mknod(t: &Task, dirfd: i32, paddr: u64, mode: u32, dev: u32) -> SysResult 
     let kind = if ty == 0 { S_IFREG } else { ty };
     let c = vfs::create_attrs(t, &dir, mode, kind)?;
     dir.inode().mknod(t, &name, c, decode_dev(dev))?;
-    t.kernel.notify.created(&dir, &name, false);
+    t.kernel().notify.created(&dir, &name, false);
     Ok(0)
 }
 
@@ -109,4 +109,38 @@ pub fn sys_memfd_create(t: &Task, a: &SyscallArgs) -> SysResult {
     };
     let f = crate::fs::memfd::new_memfd(t, &name, mode, seals)?;
     Ok(t.fds.install(f, flags & MFD_CLOEXEC != 0)? as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use sbx_abi::flags::AT_FDCWD;
+    use sbx_abi::sysno::*;
+    use sbx_abi::Errno;
+
+    use crate::kernel::testing::{TestKernel, SCRATCH};
+
+    #[test]
+    fn fifo_nodes_and_memfd_seals() {
+        let k = TestKernel::new();
+        let p = k.cstr(0, "/tmp/fifo");
+        assert_eq!(k.call(SYS_MKNOD, [p, 0o10644, 0, 0, 0, 0]), Ok(0));
+        assert_eq!(k.call(SYS_MKNOD, [p, 0o10644, 0, 0, 0, 0]), Err(Errno::EEXIST));
+        let dev = k.cstr(100, "/tmp/null");
+        assert_eq!(k.call(SYS_MKNOD, [dev, 0o20666, 0x103, 0, 0, 0]), Err(Errno::EPERM));
+        // Write-only and non-blocking without a reader: ENXIO; O_RDWR never waits.
+        assert_eq!(k.call(SYS_OPENAT, [AT_FDCWD as u64, p, 0o4001, 0, 0, 0]), Err(Errno::ENXIO));
+        let fd = k.call(SYS_OPENAT, [AT_FDCWD as u64, p, 0o2, 0, 0, 0]).unwrap();
+        let data = k.cstr(200, "abc");
+        assert_eq!(k.call(SYS_WRITE, [fd, data, 3, 0, 0, 0]), Ok(3));
+        assert_eq!(k.call(SYS_READ, [fd, SCRATCH + 300, 10, 0, 0, 0]), Ok(3));
+        assert_eq!(k.call(SYS_LSEEK, [fd, 0, 0, 0, 0, 0]), Err(Errno::ESPIPE));
+        // memfd: sealing, then writes past the end refused.
+        let name = k.cstr(400, "m");
+        let m = k.call(SYS_MEMFD_CREATE, [name, 2, 0, 0, 0, 0]).unwrap();
+        assert_eq!(k.call(SYS_WRITE, [m, data, 3, 0, 0, 0]), Ok(3));
+        assert_eq!(k.call(SYS_FCNTL, [m, 1033, 4, 0, 0, 0]), Ok(0));
+        assert_eq!(k.call(SYS_WRITE, [m, data, 3, 0, 0, 0]), Err(Errno::EPERM));
+        assert_eq!(k.call(SYS_PWRITE64, [m, data, 3, 0, 0, 0]), Ok(3));
+        assert_eq!(k.call(SYS_FCNTL, [m, 1034, 0, 0, 0, 0]), Ok(4));
+    }
 }
