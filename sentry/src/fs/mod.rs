@@ -4,8 +4,10 @@
 pub mod dev;
 pub mod epoll;
 pub mod eventfd;
+pub mod fifo;
 pub mod gofer;
 pub mod inotify;
+pub mod memfd;
 pub mod overlay;
 pub mod pipe;
 pub mod proc;

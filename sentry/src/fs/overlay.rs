@@ -185,7 +185,7 @@ impl OvlInode {
         }
         let up = self.copy_up(t)?;
         if c.upper().is_some() {
-            up.remove_entry(name)?;
+            up.unlink_entry(name)?;
         }
         if c.lower.is_some() {
             up.whiteout(name)?;
@@ -308,6 +308,26 @@ impl Inode for Ovl {
     fn symlink(&self, t: &Task, name: &[u8], target: &[u8], c: Create) -> Result<(), Errno> {
         self.0.add(t, name, |up| up.create_symlink(name, target, c)).map(drop)
     }
+    fn mknod(&self, t: &Task, name: &[u8], c: Create, rdev: u64) -> Result<(), Errno> {
+        self.0.add(t, name, |up| up.create_special(name, c, rdev)).map(drop)
+    }
+    fn tmpfile(&self, t: &Task, c: Create, linkable: bool) -> Result<Arc<dyn Inode>, Errno> {
+        if !is_dir(self.0.top()?.as_ref()) {
+            return Err(Errno::ENOTDIR);
+        }
+        let up = self.0.copy_up(t)?.create_unnamed(c, linkable);
+        // A node of the merged tree (so linkat can name it here) that no
+        // directory lists.
+        let name = format!("#{}", up.stat()?.st_ino).into_bytes();
+        Ok(Ovl::wrap(Arc::new(OvlInode {
+            parent: Some(self.0.clone()),
+            name,
+            upper: Mutex::new(Some(up)),
+            lower: None,
+            children: Mutex::new(HashMap::new()),
+            dirty: Default::default(),
+        })))
+    }
     fn link(&self, t: &Task, name: &[u8], target: &Arc<dyn Inode>) -> Result<(), Errno> {
         let tg = Ovl::unwrap(target)?;
         if is_dir(tg.top()?.as_ref()) {
@@ -367,7 +387,7 @@ impl Inode for Ovl {
         // merged view); a lower-only target is simply shadowed by the moved entry.
         if let Some(tg) = &target {
             if tg.upper().is_some() {
-                to.remove_entry(new)?;
+                to.unlink_entry(new)?;
             }
         }
         super::tmpfs::rename_entries(&from, old, &to, new, 0)?;

@@ -28,6 +28,9 @@ struct Inner {
     cap: usize,
     readers: usize,
     writers: usize,
+    /// Read and write ends ever opened (a FIFO's open waits for the other to move).
+    r_counter: u64,
+    w_counter: u64,
 }
 
 /// The shared part of a pipe.
@@ -92,6 +95,65 @@ impl Pipe {
         drop(g);
         self.changed();
         Ok(cap)
+    }
+
+    /// A pipe without ends yet (a FIFO's, whose opens [`attach`](Self::attach) them).
+    pub fn new_unopened(ino: u64) -> Arc<Pipe> {
+        Arc::new(Pipe {
+            inner: Mutex::new(Inner {
+                buf: VecDeque::new(),
+                cap: PIPE_DEF_SIZE,
+                readers: 0,
+                writers: 0,
+                r_counter: 0,
+                w_counter: 0,
+            }),
+            seq: Default::default(),
+            cond: Condvar::new(),
+            ino,
+        })
+    }
+
+    /// Opens a new read or write end. A pipe without ends starts afresh (empty, at
+    /// the default capacity), as a FIFO's buffer goes with its last close.
+    pub fn attach(self: &Arc<Self>, write: bool) -> PipeEnd {
+        let mut g = self.lock();
+        if g.readers == 0 && g.writers == 0 {
+            g.buf.clear();
+            g.cap = PIPE_DEF_SIZE;
+        }
+        if write {
+            g.writers += 1;
+            g.w_counter += 1;
+        } else {
+            g.readers += 1;
+            g.r_counter += 1;
+        }
+        drop(g);
+        self.changed();
+        PipeEnd { pipe: self.clone(), write, hup_after: 0 }
+    }
+
+    /// (readers, writers) open now, and (read, write) ends ever opened.
+    pub fn ends(&self) -> ((usize, usize), (u64, u64)) {
+        let g = self.lock();
+        ((g.readers, g.writers), (g.r_counter, g.w_counter))
+    }
+
+    /// Waits until an end of the other kind than `write` is opened after the
+    /// counter of such ends read `seen` (a FIFO open waiting for its partner).
+    pub fn wait_partner(&self, t: &Task, write: bool, seen: u64) -> Result<(), Errno> {
+        let mut g = self.lock();
+        loop {
+            let now = if write { g.r_counter } else { g.w_counter };
+            if now != seen {
+                return Ok(());
+            }
+            if signals::interrupted(t) {
+                return Err(Errno::ERESTARTSYS);
+            }
+            g = self.cond.wait_timeout(g, SLICE).unwrap_or_else(|e| e.into_inner()).0;
+        }
     }
 
     /// Copies queued bytes into `buf`, blocking (unless `nonblock`) until there are
@@ -200,17 +262,16 @@ impl Pipe {
 pub struct PipeEnd {
     pipe: Arc<Pipe>,
     write: bool,
+    /// A read end reports POLLHUP without writers only once the write-end counter
+    /// has moved past this (a FIFO opened O_NONBLOCK before any writer: fifo(7)).
+    hup_after: u64,
 }
 
 /// Makes a pipe: (read end, write end) as FileOps.
 pub fn new_pipe(ino: u64) -> (PipeEnd, PipeEnd) {
-    let p = Arc::new(Pipe {
-        inner: Mutex::new(Inner { buf: VecDeque::new(), cap: PIPE_DEF_SIZE, readers: 1, writers: 1 }),
-        seq: Default::default(),
-        cond: Condvar::new(),
-        ino,
-    });
-    (PipeEnd { pipe: p.clone(), write: false }, PipeEnd { pipe: p, write: true })
+    let p = Pipe::new_unopened(ino);
+    let r = p.attach(false);
+    (r, p.attach(true))
 }
 
 impl Drop for PipeEnd {
@@ -249,6 +310,11 @@ impl PipeEnd {
         self.pipe.write_task(t, buf, nonblock)
     }
 
+    /// Suppresses POLLHUP until a writer has come (see `hup_after`).
+    pub fn set_hup_after(&mut self, w_counter: u64) {
+        self.hup_after = w_counter;
+    }
+
     /// The pipe's change counter.
     pub fn poll_seq(&self) -> u64 {
         self.pipe.seq.load(std::sync::atomic::Ordering::Relaxed)
@@ -271,7 +337,7 @@ impl PipeEnd {
             if !g.buf.is_empty() {
                 r |= POLLIN | POLLRDNORM;
             }
-            if g.writers == 0 {
+            if g.writers == 0 && g.w_counter != self.hup_after {
                 r |= POLLHUP;
             }
             r

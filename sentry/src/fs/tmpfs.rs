@@ -5,11 +5,11 @@
 
 use std::any::Any;
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use sbx_abi::flags::{dt, OpenFlags, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG};
+use sbx_abi::flags::{dt, OpenFlags, S_IFBLK, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG};
 use sbx_abi::structs::{Stat, Statfs};
 use sbx_abi::Errno;
 
@@ -77,6 +77,10 @@ pub enum Content {
     Whiteout,
     /// A character device node: opening it opens the device (see fs/dev.rs).
     Device(u64),
+    /// A block device node (mknod(2)); opening it is ENXIO.
+    BlockDevice(u64),
+    /// A FIFO: the pipe every open of the node shares (see fs/fifo.rs).
+    Fifo(Arc<super::pipe::Pipe>),
 }
 
 /// A tmpfs node.
@@ -90,7 +94,28 @@ pub struct TmpInode {
     pub opaque: AtomicBool,
     /// Open files of this node (see [`Inode::open_files`]).
     open: AtomicUsize,
+    /// File seals (F_ADD_SEALS); every node starts sealed against sealing, as
+    /// Linux's shmem inodes do, and only memfds with MFD_ALLOW_SEALING are not.
+    seals: AtomicU32,
+    /// An O_TMPFILE file (without O_EXCL) that linkat(2) may still give a name
+    /// while it has no link (Linux's I_LINKABLE); cleared by the first link.
+    linkable: AtomicBool,
 }
+
+/// Seal further seals.
+pub const F_SEAL_SEAL: u32 = 1;
+/// No shrinking.
+pub const F_SEAL_SHRINK: u32 = 2;
+/// No growing.
+pub const F_SEAL_GROW: u32 = 4;
+/// No writes (nor new writable shared mappings).
+pub const F_SEAL_WRITE: u32 = 8;
+/// No writes through new means; existing writable mappings keep working.
+pub const F_SEAL_FUTURE_WRITE: u32 = 0x10;
+/// No changes to the execute bits.
+pub const F_SEAL_EXEC: u32 = 0x20;
+/// Every seal.
+const ALL_SEALS: u32 = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_FUTURE_WRITE | F_SEAL_EXEC;
 
 /// The current time as (sec, nsec).
 pub fn now() -> (i64, i64) {
@@ -115,6 +140,8 @@ impl TmpFs {
             content,
             opaque: AtomicBool::new(false),
             open: AtomicUsize::new(0),
+            seals: AtomicU32::new(F_SEAL_SEAL),
+            linkable: AtomicBool::new(false),
         })
     }
 }
@@ -218,7 +245,14 @@ impl TmpInode {
         if end > MAX_FILE {
             return Err(Errno::EFBIG);
         }
+        let seals = self.seals();
+        if seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE) != 0 {
+            return Err(Errno::EPERM);
+        }
         let mut d = self.data()?;
+        if seals & F_SEAL_GROW != 0 && end > d.size {
+            return Err(Errno::EPERM);
+        }
         self.reserve(&mut d, end, 0)?;
         let c = d.chunk.as_ref().ok_or(Errno::EIO)?;
         self.fs.pool.file.write(c.off + off, buf);
@@ -229,6 +263,10 @@ impl TmpInode {
     /// Sets the size; bytes past a shrink read as zero if the file grows again.
     fn set_size(&self, size: u64) -> Result<(), Errno> {
         let mut d = self.data()?;
+        let seals = self.seals();
+        if (size < d.size && seals & F_SEAL_SHRINK != 0) || (size > d.size && seals & F_SEAL_GROW != 0) {
+            return Err(Errno::EPERM);
+        }
         if size < d.size {
             if let Some(c) = &d.chunk {
                 let f = &self.fs.pool.file;
@@ -241,6 +279,49 @@ impl TmpInode {
         }
         d.size = size;
         Ok(())
+    }
+
+    /// The file's seals (F_GET_SEALS).
+    pub fn seals(&self) -> u32 {
+        self.seals.load(Ordering::Relaxed)
+    }
+
+    /// F_ADD_SEALS: EPERM once F_SEAL_SEAL is set, EBUSY for F_SEAL_WRITE while
+    /// the file is mapped MAP_SHARED (Linux asks only that no mapping be writable:
+    /// mappings are not told apart here).
+    pub fn add_seals(&self, add: u32) -> Result<(), Errno> {
+        if add & !ALL_SEALS != 0 {
+            return Err(Errno::EINVAL);
+        }
+        let d = self.data()?;
+        let cur = self.seals();
+        if cur & F_SEAL_SEAL != 0 {
+            return Err(Errno::EPERM);
+        }
+        if add & F_SEAL_WRITE != 0
+            && cur & F_SEAL_WRITE == 0
+            && d.chunk.as_ref().is_some_and(|c| Arc::strong_count(c) > 1)
+        {
+            return Err(Errno::EBUSY);
+        }
+        self.seals.fetch_or(add, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Replaces the seals (a new memfd's).
+    pub fn set_seals(&self, seals: u32) {
+        self.seals.store(seals, Ordering::Relaxed);
+    }
+
+    /// Creates a regular file with no name (O_TMPFILE, memfd_create): no link, and
+    /// linkable by linkat(2) unless `linkable` is false (O_EXCL).
+    pub fn create_unnamed(&self, c: Create, linkable: bool) -> Arc<TmpInode> {
+        let n = self
+            .fs
+            .node(Content::File(Mutex::new(FileData::default())), Create { mode: S_IFREG | (c.mode & 0o7777), ..c });
+        n.meta().nlink = 0;
+        n.linkable.store(linkable, Ordering::Relaxed);
+        n
     }
 
     /// The memory behind the file for a MAP_SHARED mapping of `[off, off+len)`.
@@ -273,6 +354,22 @@ impl TmpInode {
         Ok(n)
     }
 
+    /// Creates a special file (mknod(2)) of the type in `c.mode`: FIFO, character
+    /// or block device, or regular file; returns it.
+    pub fn create_special(&self, name: &[u8], c: Create, rdev: u64) -> Result<Arc<TmpInode>, Errno> {
+        let content = match c.mode & S_IFMT {
+            S_IFREG => return self.create_file(name, c, Vec::new()),
+            // Open FIFOs stat through the node, so the pipe needs no inode number.
+            sbx_abi::flags::S_IFIFO => Content::Fifo(super::pipe::Pipe::new_unopened(0)),
+            sbx_abi::flags::S_IFCHR => Content::Device(rdev),
+            S_IFBLK => Content::BlockDevice(rdev),
+            _ => return Err(Errno::EPERM),
+        };
+        let n = self.fs.node(content, c);
+        self.insert(name, n.clone())?;
+        Ok(n)
+    }
+
     /// Puts a whiteout at `name`, replacing any entry.
     pub fn whiteout(&self, name: &[u8]) -> Result<(), Errno> {
         let n = self.fs.node(Content::Whiteout, Create { mode: 0o020000, uid: 0, gid: 0 });
@@ -291,6 +388,17 @@ impl TmpInode {
             self.meta().nlink -= 1;
         }
         self.touch_dir();
+        Ok(old)
+    }
+
+    /// Removes the entry `name` as unlink(2) does: a file it named loses a link.
+    pub fn unlink_entry(&self, name: &[u8]) -> Result<Arc<TmpInode>, Errno> {
+        let old = self.remove_entry(name)?;
+        if !matches!(old.content, Content::Dir(_)) {
+            let mut m = old.meta();
+            m.nlink = m.nlink.saturating_sub(1);
+            m.ctime = now();
+        }
         Ok(old)
     }
 
@@ -333,6 +441,11 @@ impl TmpInode {
     }
 
     fn setattr_inner(&self, a: &SetAttr) -> Result<(), Errno> {
+        if let Some(mode) = a.mode {
+            if self.seals() & F_SEAL_EXEC != 0 && (mode ^ self.meta().mode) & 0o111 != 0 {
+                return Err(Errno::EPERM);
+            }
+        }
         if let Some(size) = a.size {
             if size > MAX_FILE {
                 return Err(Errno::EFBIG);
@@ -370,9 +483,12 @@ impl Inode for TmpInode {
             Content::File(d) => d.lock().unwrap_or_else(|e| e.into_inner()).size as i64,
             Content::Symlink(t) => t.len() as i64,
             Content::Dir(_) => 4096,
-            Content::Whiteout | Content::Device(_) => 0,
+            Content::Whiteout | Content::Device(_) | Content::BlockDevice(_) | Content::Fifo(_) => 0,
         };
-        let rdev = if let Content::Device(d) = self.content { d } else { 0 };
+        let rdev = match self.content {
+            Content::Device(d) | Content::BlockDevice(d) => d,
+            _ => 0,
+        };
         let m = self.meta();
         Ok(Stat {
             st_rdev: rdev,
@@ -418,11 +534,14 @@ impl Inode for TmpInode {
         }
     }
 
-    fn open(self: Arc<Self>, _t: &Task, _flags: OpenFlags) -> Result<Box<dyn FileOps>, Errno> {
+    fn open(self: Arc<Self>, t: &Task, flags: OpenFlags) -> Result<Box<dyn FileOps>, Errno> {
         match &self.content {
             Content::File(_) => Ok(Box::new(TmpFile::new(self))),
             Content::Dir(_) => Ok(Box::new(crate::vfs::DirFile)),
+            // 0/0 is the whiteout mknod(2) may make; no driver has it (chrdev_open).
+            Content::Device(0) => Err(Errno::ENXIO),
             Content::Device(rdev) => super::dev::open_device(*rdev),
+            Content::Fifo(pipe) => super::fifo::open(t, pipe, flags),
             _ => Err(Errno::ENXIO),
         }
     }
@@ -438,6 +557,17 @@ impl Inode for TmpInode {
         self.create_dir(name, c).map(drop)
     }
 
+    fn mknod(&self, _t: &Task, name: &[u8], c: Create, rdev: u64) -> Result<(), Errno> {
+        self.create_special(name, c, rdev).map(drop)
+    }
+
+    fn tmpfile(&self, _t: &Task, c: Create, linkable: bool) -> Result<Arc<dyn Inode>, Errno> {
+        if !matches!(self.content, Content::Dir(_)) {
+            return Err(Errno::ENOTDIR);
+        }
+        Ok(self.create_unnamed(c, linkable))
+    }
+
     fn symlink(&self, _t: &Task, name: &[u8], target: &[u8], c: Create) -> Result<(), Errno> {
         self.create_symlink(name, target, c).map(drop)
     }
@@ -449,6 +579,11 @@ impl Inode for TmpInode {
         }
         if matches!(arc.content, Content::Dir(_)) {
             return Err(Errno::EPERM);
+        }
+        // A file whose last link went cannot come back, but an O_TMPFILE one can,
+        // once (vfs_link's I_LINKABLE).
+        if arc.meta().nlink == 0 && !arc.linkable.swap(false, Ordering::Relaxed) {
+            return Err(Errno::ENOENT);
         }
         let mut e = self.entries()?;
         if e.get(name).is_some_and(|o| !matches!(o.content, Content::Whiteout)) {

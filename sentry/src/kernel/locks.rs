@@ -1,8 +1,9 @@
 //! Advisory locks keyed by file identity (device, inode): POSIX record locks (fcntl
 //! F_GETLK/F_SETLK/F_SETLKW), owned by processes, which go away when the process
-//! closes any descriptor of the file or exits; and flock(2) locks (a second table,
-//! whole-file ranges), owned by open file descriptions, which go away when the
-//! description is last closed.
+//! closes any descriptor of the file or exits; open file description locks
+//! (F_OFD_*), in the same table so that the two kinds conflict, owned by open file
+//! descriptions and gone when the description is last closed; and flock(2) locks
+//! (a second table, whole-file ranges), also owned by open file descriptions.
 //!
 //! Lock order: `RecordLocks::inner` is a leaf.
 
@@ -89,7 +90,21 @@ impl RecordLocks {
                 let v = t.entry(file).or_default();
                 Self::carve(v, want.owner, want.start, want.end);
                 if !unlock {
-                    v.push(want);
+                    // Locks of one owner and kind that touch become one (as
+                    // Linux's posix_lock_inode merges them; F_GETLK shows it).
+                    let mut merged = want;
+                    v.retain(|l| {
+                        let touch = l.owner == merged.owner
+                            && l.write == merged.write
+                            && l.start <= merged.end
+                            && merged.start <= l.end;
+                        if touch {
+                            merged.start = merged.start.min(l.start);
+                            merged.end = merged.end.max(l.end);
+                        }
+                        !touch
+                    });
+                    v.push(merged);
                 }
                 if v.is_empty() {
                     t.remove(&file);
@@ -154,5 +169,11 @@ mod tests {
         r.release_all(3);
         r.release(f, 4);
         assert!(r.conflict(f, &w(5, 255, 256)).is_none());
+        // Touching locks of one owner and kind merge; another kind does not.
+        r.set(f, w(6, 1000, 1010), false, false, &no).unwrap();
+        r.set(f, w(6, 1010, 1020), false, false, &no).unwrap();
+        assert_eq!(r.conflict(f, &w(7, 1000, 1001)), Some(w(6, 1000, 1020)));
+        r.set(f, rd(6, 1020, 1030), false, false, &no).unwrap();
+        assert_eq!(r.conflict(f, &w(7, 1025, 1026)), Some(rd(6, 1020, 1030)));
     }
 }

@@ -31,6 +31,9 @@ pub fn deadline_after(d: std::time::Duration) -> Option<Instant> {
     Instant::now().checked_add(d)
 }
 
+/// Device number of the memfd tmpfs (the sandbox's mounts use 0x30 up).
+const MEMFD_DEV: u64 = 0x2f;
+
 /// The UTS namespace: host and domain names.
 #[derive(Clone, Debug)]
 pub struct Uts {
@@ -65,12 +68,16 @@ pub struct Kernel {
     pub root_pidns: std::sync::Arc<pidns::PidNs>,
     /// Futex wait queues.
     pub futexes: Arc<futex::Futexes>,
-    /// POSIX record locks.
+    /// POSIX record locks and open file description locks (one table: they
+    /// conflict with each other; shared with the descriptions holding OFD locks).
     pub locks: Arc<locks::RecordLocks>,
     /// flock(2) locks (shared with the file descriptions holding them).
     pub flocks: std::sync::Arc<locks::RecordLocks>,
     /// inotify watches.
     pub notify: Arc<crate::fs::inotify::Notify>,
+    /// The internal tmpfs of memfds, made on first use (shared by kernels that
+    /// share their other components).
+    memfd: Arc<std::sync::OnceLock<Arc<crate::fs::tmpfs::TmpInode>>>,
     /// Inode numbers for anonymous files (pipes).
     pub anon_ino: Arc<std::sync::atomic::AtomicU64>,
     /// Syscall numbers already reported as unimplemented (each is logged once).
@@ -102,6 +109,7 @@ impl Kernel {
             locks: Default::default(),
             flocks: Default::default(),
             notify: Default::default(),
+            memfd: Default::default(),
             anon_ino: Arc::new(std::sync::atomic::AtomicU64::new(1000)),
             reported_missing: Arc::new(Mutex::new(Default::default())),
         }
@@ -122,6 +130,11 @@ impl Kernel {
     /// A fresh inode number for an anonymous file.
     pub fn next_ino(&self) -> u64 {
         self.anon_ino.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The root of the internal tmpfs that memfd_create(2) makes its files in.
+    pub fn memfd_fs(&self) -> &Arc<crate::fs::tmpfs::TmpInode> {
+        self.memfd.get_or_init(|| crate::fs::tmpfs::TmpFs::new_root(&self.pool, MEMFD_DEV, 0o1777, 0, 0))
     }
 
     /// Records that syscall `nr` is missing; true the first time.

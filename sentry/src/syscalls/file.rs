@@ -34,7 +34,7 @@ pub(super) const SYSCALLS: &[Syscall] = &[
     sys!(SYS_DUP, sys_dup, "d"),
     sys!(SYS_DUP2, sys_dup2, "dd"),
     sys!(SYS_DUP3, sys_dup3, "ddx"),
-    sys!(SYS_FCNTL, sys_fcntl, "ddx", "OFD locks, leases, seals and owners return EINVAL"),
+    sys!(SYS_FCNTL, sys_fcntl, "ddx", "leases, owners and F_NOTIFY return EINVAL"),
     sys!(SYS_IOCTL, sys_ioctl, "dxx"),
     sys!(SYS_PIPE, sys_pipe, "x"),
     sys!(SYS_PIPE2, sys_pipe2, "xx"),
@@ -579,7 +579,16 @@ pub fn sys_fcntl(t: &Task, a: &SyscallArgs) -> SysResult {
             *fl = (*fl & !changeable) | new;
             Ok(0)
         }
-        F_GETLK | F_SETLK | F_SETLKW => record_lock(t, &f, cmd, arg),
+        F_GETLK | F_SETLK | F_SETLKW | F_OFD_GETLK | F_OFD_SETLK | F_OFD_SETLKW => record_lock(t, &f, cmd, arg),
+        F_ADD_SEALS => {
+            let inode = crate::fs::memfd::sealable(&f)?;
+            if !f.flags().writable() {
+                return Err(Errno::EPERM);
+            }
+            inode.add_seals(arg as u32)?;
+            Ok(0)
+        }
+        F_GET_SEALS => Ok(u64::from(crate::fs::memfd::sealable(&f)?.seals())),
         F_GETPIPE_SZ => f.ops.as_pipe().map(|p| p.pipe().capacity() as u64).ok_or(Errno::EBADF),
         F_SETPIPE_SZ => {
             let p = f.ops.as_pipe().ok_or(Errno::EBADF)?;
@@ -596,8 +605,15 @@ fn lock_key(f: &FileDescription) -> Result<(u64, u64), Errno> {
     Ok((st.st_dev, st.st_ino))
 }
 
-/// fcntl's F_GETLK/F_SETLK/F_SETLKW on `struct flock { short l_type, l_whence;
-/// off_t l_start, l_len; pid_t l_pid; }`.
+/// Owner ids of open file description locks: the description's address with the
+/// top bit set, apart from process ids (POSIX locks) in the same table.
+const OFD_OWNER: u64 = 1 << 63;
+
+/// fcntl's F_GETLK/F_SETLK/F_SETLKW and their open-file-description forms
+/// F_OFD_GETLK/F_OFD_SETLK/F_OFD_SETLKW on `struct flock { short l_type, l_whence;
+/// off_t l_start, l_len; pid_t l_pid; }`. OFD locks belong to the description
+/// (shared by dup and fork, released at its last close); l_pid must be 0 for
+/// them, and F_GETLK reports -1 for a conflicting OFD lock.
 fn record_lock(t: &Task, f: &FileDescription, cmd: u32, addr: u64) -> SysResult {
     const F_RDLCK: i16 = 0;
     const F_WRLCK: i16 = 1;
@@ -605,6 +621,11 @@ fn record_lock(t: &Task, f: &FileDescription, cmd: u32, addr: u64) -> SysResult 
     let raw: [u8; 32] = t.mm().copy_in(addr)?;
     let ty = i16::from_le_bytes([raw[0], raw[1]]);
     let whence = i16::from_le_bytes([raw[2], raw[3]]);
+    let ofd = matches!(cmd, F_OFD_GETLK | F_OFD_SETLK | F_OFD_SETLKW);
+    if ofd && i32::from_le_bytes([raw[24], raw[25], raw[26], raw[27]]) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let owner = if ofd { (f as *const FileDescription as u64) | OFD_OWNER } else { t.tgid as u64 };
     let start = i64::from_le_bytes(raw[8..16].try_into().map_err(|_| Errno::EINVAL)?);
     let len = i64::from_le_bytes(raw[16..24].try_into().map_err(|_| Errno::EINVAL)?);
     if f.ops.as_pipe().is_some() || f.inode().is_none() {
@@ -625,13 +646,18 @@ fn record_lock(t: &Task, f: &FileDescription, cmd: u32, addr: u64) -> SysResult 
         return Err(Errno::EINVAL);
     }
     let end = if len == 0 { u64::MAX } else { e as u64 };
-    let want = crate::kernel::locks::Lock { owner: t.tgid as u64, start: s as u64, end, write: ty == F_WRLCK };
+    let want = crate::kernel::locks::Lock { owner, start: s as u64, end, write: ty == F_WRLCK };
     let key = lock_key(f)?;
     let locks = &t.kernel().locks;
     match (cmd, ty) {
-        (_, F_RDLCK | F_WRLCK | F_UNLCK) if cmd == F_GETLK => {
+        (_, F_RDLCK | F_WRLCK | F_UNLCK) if cmd == F_GETLK || cmd == F_OFD_GETLK => {
             if ty == F_UNLCK {
-                return Err(Errno::EINVAL);
+                // Linux refuses it for F_GETLK but reports "no lock" for F_OFD_GETLK.
+                if cmd == F_GETLK {
+                    return Err(Errno::EINVAL);
+                }
+                t.mm().copy_out(addr, &raw)?;
+                return Ok(0);
             }
             let mut out = raw;
             match locks.conflict(key, &want) {
@@ -643,7 +669,8 @@ fn record_lock(t: &Task, f: &FileDescription, cmd: u32, addr: u64) -> SysResult 
                     out[8..16].copy_from_slice(&(l.start as i64).to_le_bytes());
                     let l_len = if l.end == u64::MAX { 0 } else { (l.end - l.start) as i64 };
                     out[16..24].copy_from_slice(&l_len.to_le_bytes());
-                    out[24..28].copy_from_slice(&t.vpid(l.owner as i32).to_le_bytes());
+                    let pid = if l.owner & OFD_OWNER != 0 { -1 } else { t.vpid(l.owner as i32) };
+                    out[24..28].copy_from_slice(&pid.to_le_bytes());
                 }
             }
             t.mm().copy_out(addr, &out)?;
@@ -653,7 +680,11 @@ fn record_lock(t: &Task, f: &FileDescription, cmd: u32, addr: u64) -> SysResult 
         (_, F_WRLCK) if !f.flags().writable() => Err(Errno::EBADF),
         (_, F_RDLCK | F_WRLCK | F_UNLCK) => {
             let interrupted = || crate::kernel::signals::interrupted(t);
-            locks.set(key, want, ty == F_UNLCK, cmd == F_SETLKW, &interrupted)?;
+            locks.set(key, want, ty == F_UNLCK, cmd == F_SETLKW || cmd == F_OFD_SETLKW, &interrupted)?;
+            if ofd && ty != F_UNLCK {
+                // The description lets go of its locks when it is last closed.
+                *f.ofd_locks.lock().unwrap_or_else(|e| e.into_inner()) = Some((locks.clone(), key, owner));
+            }
             Ok(0)
         }
         _ => Err(Errno::EINVAL),

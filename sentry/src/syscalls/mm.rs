@@ -79,6 +79,9 @@ pub fn sys_mmap(t: &Task, a: &SyscallArgs) -> SysResult {
     if shared && prot.contains(Prot::WRITE) && !fflags.writable() {
         return Err(Errno::EACCES);
     }
+    if shared && prot.contains(Prot::WRITE) && crate::fs::memfd::write_sealed(&file) {
+        return Err(Errno::EPERM);
+    }
     if shared {
         // Files whose pages are in the memory file (tmpfs) are shared for real.
         match file.ops.shared_pages(off, len) {

@@ -13,6 +13,7 @@ mod fsops;
 mod futex;
 mod misc;
 mod mm;
+mod nodes;
 mod notify;
 mod ns;
 mod poll;
@@ -89,6 +90,7 @@ fn families() -> impl Iterator<Item = &'static Syscall> {
         fork::SYSCALLS,
         futex::SYSCALLS,
         mm::SYSCALLS,
+        nodes::SYSCALLS,
         notify::SYSCALLS,
         ns::SYSCALLS,
         poll::SYSCALLS,

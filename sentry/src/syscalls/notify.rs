@@ -19,7 +19,12 @@ pub(super) const SYSCALLS: &[Syscall] = &[
     sys!(SYS_SIGNALFD4, sys_signalfd4, "dxux"),
     sys!(SYS_INOTIFY_INIT, sys_inotify_init, ""),
     sys!(SYS_INOTIFY_INIT1, sys_inotify_init1, "x"),
-    sys!(SYS_INOTIFY_ADD_WATCH, sys_inotify_add_watch, "dsx"),
+    sys!(
+        SYS_INOTIFY_ADD_WATCH,
+        sys_inotify_add_watch,
+        "dsx",
+        "a removed directory reports IN_DELETE_SELF at once even while open; watches follow (dev, ino), which an overlay copy-up changes"
+    ),
     sys!(SYS_INOTIFY_RM_WATCH, sys_inotify_rm_watch, "dd"),
 ];
 
@@ -113,4 +118,81 @@ pub fn sys_inotify_rm_watch(t: &Task, a: &SyscallArgs) -> SysResult {
     let f = t.fds.get(a.fd(0))?;
     ops_as::<InotifyFile>(&f).ok_or(Errno::EINVAL)?.rm_watch(a.i32(1))?;
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use sbx_abi::flags::AT_FDCWD;
+    use sbx_abi::sysno::*;
+    use sbx_abi::Errno;
+
+    use crate::kernel::testing::{TestKernel, SCRATCH};
+
+    /// Reads the queued events as (wd, mask, name).
+    fn events(k: &TestKernel, fd: u64) -> Vec<(i32, u32, String)> {
+        let n = k.call(SYS_READ, [fd, SCRATCH + 4096, 4096, 0, 0, 0]).unwrap_or(0) as usize;
+        let mut raw = vec![0u8; n];
+        k.task.mm().copy_in_bytes(SCRATCH + 4096, &mut raw).unwrap();
+        let mut out = Vec::new();
+        let mut p = 0;
+        while p + 16 <= raw.len() {
+            let wd = i32::from_le_bytes(raw[p..p + 4].try_into().unwrap());
+            let mask = u32::from_le_bytes(raw[p + 4..p + 8].try_into().unwrap());
+            let len = u32::from_le_bytes(raw[p + 12..p + 16].try_into().unwrap()) as usize;
+            let name = String::from_utf8_lossy(&raw[p + 16..p + 16 + len]).trim_end_matches('\0').to_string();
+            out.push((wd, mask, name));
+            p += 16 + len;
+        }
+        out
+    }
+
+    #[test]
+    fn inotify_reports_parent_then_self_and_coalesces() {
+        let k = TestKernel::new();
+        let fd = k.call(SYS_INOTIFY_INIT1, [0o4000, 0, 0, 0, 0, 0]).unwrap();
+        let tmp = k.cstr(0, "/tmp");
+        assert_eq!(k.call(SYS_INOTIFY_ADD_WATCH, [fd, tmp, 0xfff, 0, 0, 0]), Ok(1));
+        let f = k.cstr(100, "/tmp/f");
+        let file = k.call(SYS_OPENAT, [AT_FDCWD as u64, f, 0o102, 0o644, 0, 0]).unwrap();
+        assert_eq!(k.call(SYS_INOTIFY_ADD_WATCH, [fd, f, 0xfff, 0, 0, 0]), Ok(2));
+        let data = k.cstr(200, "xy");
+        k.call(SYS_WRITE, [file, data, 2, 0, 0, 0]).unwrap();
+        k.call(SYS_WRITE, [file, data, 2, 0, 0, 0]).unwrap();
+        k.call(SYS_CLOSE, [file, 0, 0, 0, 0, 0]).unwrap();
+        let ev = events(&k, fd);
+        let want = [
+            (1, 0x100, "f"),
+            (1, 0x20, "f"),
+            (1, 0x2, "f"),
+            (2, 0x2, ""),
+            (1, 0x2, "f"),
+            (2, 0x2, ""),
+            (1, 0x8, "f"),
+            (2, 0x8, ""),
+        ];
+        let want: Vec<_> = want.iter().map(|(w, m, n)| (*w, *m, n.to_string())).collect();
+        assert_eq!(ev, want);
+        // Unlinking the last link: IN_ATTRIB, IN_DELETE_SELF, IN_IGNORED, IN_DELETE.
+        k.call(SYS_UNLINK, [f, 0, 0, 0, 0, 0]).unwrap();
+        let ev = events(&k, fd);
+        assert_eq!(ev.iter().map(|e| (e.0, e.1)).collect::<Vec<_>>(), [(2, 0x4), (2, 0x400), (2, 0x8000), (1, 0x200)]);
+        assert_eq!(k.call(SYS_INOTIFY_RM_WATCH, [fd, 2, 0, 0, 0, 0]), Err(Errno::EINVAL));
+        assert_eq!(k.call(SYS_READ, [fd, SCRATCH + 4096, 4096, 0, 0, 0]), Err(Errno::EAGAIN));
+    }
+
+    #[test]
+    fn signalfd_reads_blocked_signals() {
+        let k = TestKernel::new();
+        let mask: u64 = 1 << (10 - 1); // SIGUSR1
+        k.task.mm().copy_out(SCRATCH, &mask).unwrap();
+        k.task.local.sigmask.set(mask);
+        let fd = k.call(SYS_SIGNALFD4, [u64::MAX, SCRATCH, 8, 0o4000, 0, 0]).unwrap();
+        assert_eq!(k.call(SYS_READ, [fd, SCRATCH + 512, 128, 0, 0, 0]), Err(Errno::EAGAIN));
+        k.task.tg.send(crate::kernel::signals::SignalInfo { signo: 10, pid: 7, ..Default::default() });
+        assert_eq!(k.call(SYS_READ, [fd, SCRATCH + 512, 256, 0, 0, 0]), Ok(128));
+        let signo: u32 = k.task.mm().copy_in(SCRATCH + 512).unwrap();
+        let pid: u32 = k.task.mm().copy_in(SCRATCH + 512 + 12).unwrap();
+        assert_eq!((signo, pid), (10, 7));
+        assert_eq!(k.call(SYS_SIGNALFD4, [u64::MAX, SCRATCH, 4, 0, 0, 0]), Err(Errno::EINVAL));
+    }
 }

@@ -513,3 +513,46 @@ pub fn sys_copy_file_range(t: &Task, a: &SyscallArgs) -> SysResult {
     notify(t, &fin, &fout, total);
     Ok(total as u64)
 }
+
+#[cfg(test)]
+mod tests {
+    use sbx_abi::flags::AT_FDCWD;
+    use sbx_abi::sysno::*;
+    use sbx_abi::Errno;
+
+    use crate::kernel::testing::{TestKernel, SCRATCH};
+
+    #[test]
+    fn sendfile_splice_and_copy_move_the_right_positions() {
+        let k = TestKernel::new();
+        let open = |path: &str, off: u64| {
+            let p = k.cstr(off, path);
+            k.call(SYS_OPENAT, [AT_FDCWD as u64, p, 0o102, 0o644, 0, 0]).unwrap()
+        };
+        let a = open("/tmp/a", 0);
+        let b = open("/tmp/b", 100);
+        let data = k.cstr(200, "0123456789");
+        k.call(SYS_WRITE, [a, data, 10, 0, 0, 0]).unwrap();
+        // sendfile with an offset leaves the position alone and moves the offset.
+        k.task.mm().copy_out(SCRATCH + 300, &2i64).unwrap();
+        assert_eq!(k.call(SYS_SENDFILE, [b, a, SCRATCH + 300, 3, 0, 0]), Ok(3));
+        assert_eq!(k.task.mm().copy_in::<i64>(SCRATCH + 300), Ok(5));
+        assert_eq!(k.call(SYS_LSEEK, [a, 0, 1, 0, 0, 0]), Ok(10));
+        // A file to a pipe and back.
+        k.call(SYS_PIPE2, [SCRATCH + 400, 0, 0, 0, 0, 0]).unwrap();
+        let fds: [i32; 2] = k.task.mm().copy_in(SCRATCH + 400).unwrap();
+        let (r, w) = (fds[0] as u64, fds[1] as u64);
+        k.task.mm().copy_out(SCRATCH + 300, &0i64).unwrap();
+        assert_eq!(k.call(SYS_SPLICE, [a, SCRATCH + 300, w, 0, 4, 0]), Ok(4));
+        assert_eq!(k.call(SYS_SPLICE, [r, 0, b, 0, 100, 0]), Ok(4));
+        assert_eq!(k.call(SYS_SPLICE, [r, 0, b, 0, 100, 2]), Err(Errno::EAGAIN));
+        assert_eq!(k.call(SYS_SPLICE, [a, 0, b, 0, 100, 0]), Err(Errno::EINVAL));
+        // copy_file_range refuses overlapping ranges of one file.
+        k.task.mm().copy_out(SCRATCH + 300, &[0i64, 2i64]).unwrap();
+        assert_eq!(k.call(SYS_COPY_FILE_RANGE, [a, SCRATCH + 300, a, SCRATCH + 308, 4, 0]), Err(Errno::EINVAL));
+        assert_eq!(k.call(SYS_COPY_FILE_RANGE, [a, 0, b, 0, 100, 0]), Ok(0));
+        k.call(SYS_LSEEK, [a, 0, 0, 0, 0, 0]).unwrap();
+        assert_eq!(k.call(SYS_COPY_FILE_RANGE, [a, 0, b, 0, 100, 0]), Ok(10));
+        assert_eq!(k.call(SYS_LSEEK, [b, 0, 1, 0, 0, 0]), Ok(17));
+    }
+}

@@ -138,6 +138,9 @@ pub struct FileDescription {
     pub dirents: Mutex<Option<Vec<DirEntry>>>,
     /// The flock(2) lock this description holds: (table, file, owner id).
     pub flock: Mutex<Option<FlockHeld>>,
+    /// Where this description holds open file description locks (F_OFD_SETLK):
+    /// (table, file, owner id), released when it is last closed.
+    pub ofd_locks: Mutex<Option<FlockHeld>>,
     /// Told when the description goes (inotify's close events); set by open(2).
     pub notify: std::sync::OnceLock<Arc<crate::fs::inotify::Notify>>,
 }
@@ -151,6 +154,9 @@ impl Drop for FileDescription {
             n.closed(self);
         }
         if let Some((table, key, owner)) = self.flock.get_mut().unwrap_or_else(|e| e.into_inner()).take() {
+            table.release(key, owner);
+        }
+        if let Some((table, key, owner)) = self.ofd_locks.get_mut().unwrap_or_else(|e| e.into_inner()).take() {
             table.release(key, owner);
         }
     }
@@ -167,6 +173,7 @@ impl FileDescription {
             loc: None,
             dirents: Mutex::new(None),
             flock: Mutex::new(None),
+            ofd_locks: Mutex::new(None),
             notify: std::sync::OnceLock::new(),
         }
     }

@@ -93,6 +93,17 @@ pub trait Inode: Send + Sync + Any {
     fn symlink(&self, _t: &Task, _name: &[u8], _target: &[u8], _c: Create) -> Result<(), Errno> {
         Err(Errno::ENOTDIR)
     }
+    /// Creates a special file `name` (mknod(2)): a FIFO, a device node or a
+    /// regular file, as the type bits of `c.mode` say; `rdev` for devices.
+    fn mknod(&self, _t: &Task, _name: &[u8], _c: Create, _rdev: u64) -> Result<(), Errno> {
+        Err(Errno::EPERM)
+    }
+    /// Creates a regular file with no name in this directory (O_TMPFILE); linkat(2)
+    /// may give it one unless `linkable` is false (O_EXCL). EOPNOTSUPP where the
+    /// file system has no such files.
+    fn tmpfile(&self, _t: &Task, _c: Create, _linkable: bool) -> Result<Arc<dyn Inode>, Errno> {
+        Err(Errno::EOPNOTSUPP)
+    }
     /// Adds a hard link to `target`.
     fn link(&self, _t: &Task, _name: &[u8], _target: &Arc<dyn Inode>) -> Result<(), Errno> {
         Err(Errno::ENOTDIR)

@@ -425,9 +425,6 @@ pub fn open_at_resolve(
     {
         return Err(Errno::EAGAIN);
     }
-    if flags.contains(OpenFlags::O_TMPFILE) {
-        return Err(Errno::EOPNOTSUPP);
-    }
     if path.is_empty() {
         return Err(Errno::ENOENT);
     }
@@ -441,6 +438,9 @@ pub fn open_at_resolve(
         }
         let keep = OpenFlags::O_PATH | OpenFlags::O_CLOEXEC | OpenFlags::O_DIRECTORY | OpenFlags::O_NOFOLLOW;
         return Ok(Arc::new(FileDescription::at(Box::new(PathFile), flags & keep, loc)));
+    }
+    if flags.bits() & crate::fs::memfd::O_TMPFILE_BIT != 0 {
+        return crate::fs::memfd::open_tmpfile(t, dirfd, path, flags, mode);
     }
     if flags.contains(OpenFlags::O_CREAT) && flags.contains(OpenFlags::O_DIRECTORY) {
         return Err(Errno::EINVAL);
